@@ -1,0 +1,49 @@
+import { CalendlyZoomError } from '../errors';
+
+export type WebhookVerificationReason =
+  | 'missing_header'
+  | 'malformed_header'
+  | 'timestamp_too_old'
+  | 'timestamp_in_future'
+  | 'signature_mismatch';
+
+/** The delivery cannot be trusted; the receiver answers 401 and the lifecycle never sees it. */
+export class WebhookVerificationError extends CalendlyZoomError {
+  readonly kind = 'webhook_verification';
+
+  constructor(
+    readonly reason: WebhookVerificationReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The body is not a Calendly invitee event we can act on. `field` names the first bad field. */
+export class InvalidPayloadError extends CalendlyZoomError {
+  readonly kind: string = 'invalid_payload';
+
+  constructor(
+    readonly field: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A well-formed Calendly delivery of an event type we do not handle (e.g. `invitee_no_show.created`).
+ * Distinct from a broken body: a receiver acknowledges it (200, ignored) so Calendly stops retrying.
+ */
+export class UnsupportedEventError extends InvalidPayloadError {
+  override readonly kind = 'unsupported_event';
+
+  constructor(readonly eventType: string) {
+    super(
+      'event',
+      `Calendly event "${eventType}" is not handled: only invitee.created and invitee.canceled are.`,
+    );
+  }
+}

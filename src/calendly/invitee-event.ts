@@ -1,0 +1,313 @@
+import { InvalidPayloadError, UnsupportedEventError } from './errors';
+
+export type InviteeEventKind = 'invitee.created' | 'invitee.canceled';
+
+export interface InviteeEvent {
+  kind: InviteeEventKind;
+  /** The scheduled event: one Zoom meeting per scheduled event, keyed on its UUID. */
+  eventUri: string;
+  eventUuid: string;
+  inviteeUri: string;
+  inviteeUuid: string;
+  eventName: string;
+  eventTypeUri: string | null;
+  /** ISO 8601 UTC, seconds precision: `2026-03-10T14:00:00Z`. */
+  startTime: string;
+  endTime: string;
+  /** Computed from end - start: Calendly sends no duration. */
+  durationMinutes: number;
+  /** The first host; null when the payload names none (the default host applies). */
+  hostEmail: string | null;
+  hostEmails: string[];
+  invitee: { name: string; email: string; timezone: string | null };
+  rescheduled: boolean;
+  oldInviteeUri: string | null;
+  newInviteeUri: string | null;
+  location: { type: string | null; status: string | null; joinUrl: string | null };
+  seats: { active: number | null; total: number | null; limit: number | null };
+  cancellation: {
+    canceledBy: string | null;
+    reason: string | null;
+    cancelerType: string | null;
+  } | null;
+  questionsAndAnswers: { question: string; answer: string }[];
+  cancelUrl: string | null;
+  rescheduleUrl: string | null;
+  /** When Calendly created the delivery (ISO), if it says. */
+  deliveredAt: string | null;
+  format: 'v2' | 'legacy-v1';
+}
+
+const HANDLED: readonly string[] = ['invitee.created', 'invitee.canceled'];
+const CALENDLY_API = 'https://api.calendly.com';
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+type Json = Record<string, unknown>;
+
+/**
+ * Turns a Calendly invitee webhook body (parsed JSON, or the raw text) into an InviteeEvent.
+ * Accepts the API v2 shape that Calendly sends and the retired v1 shape of the implementation
+ * guide. Throws InvalidPayloadError naming the first missing or malformed field, or
+ * UnsupportedEventError for Calendly events this integration does not handle.
+ */
+export function parseInviteeEvent(json: unknown): InviteeEvent {
+  const body = asObject(decode(json), '(body)');
+  const eventName = body['event'];
+  if (typeof eventName !== 'string' || eventName === '') {
+    throw missing('event');
+  }
+  if (!HANDLED.includes(eventName)) throw new UnsupportedEventError(eventName);
+  const kind = eventName as InviteeEventKind;
+  const payload = asObject(body['payload'], 'payload');
+  const deliveredAt = optionalString(body, 'created_at', '') ?? optionalString(body, 'time', '');
+  return 'scheduled_event' in payload
+    ? parseV2(kind, payload, deliveredAt)
+    : parseLegacy(kind, payload, deliveredAt);
+}
+
+function parseV2(kind: InviteeEventKind, p: Json, deliveredAt: string | null): InviteeEvent {
+  const se = asObject(p['scheduled_event'], 'payload.scheduled_event');
+  const eventUri = requiredString(se, 'uri', 'payload.scheduled_event');
+  const inviteeUri = requiredString(p, 'uri', 'payload');
+  const { startTime, endTime, durationMinutes } = times(se, 'payload.scheduled_event');
+  const memberships = optionalArray(se, 'event_memberships', 'payload.scheduled_event');
+  const hostEmails = memberships
+    .map((m) => (isObject(m) ? m['user_email'] : undefined))
+    .filter((e): e is string => typeof e === 'string' && e !== '');
+  const location = isObject(se['location']) ? se['location'] : {};
+  const counter = isObject(se['invitees_counter']) ? se['invitees_counter'] : {};
+  const cancellationSource = isObject(p['cancellation'])
+    ? p['cancellation']
+    : isObject(se['cancellation'])
+      ? se['cancellation']
+      : null;
+  return {
+    kind,
+    eventUri,
+    eventUuid: lastSegment(eventUri, 'payload.scheduled_event.uri'),
+    inviteeUri,
+    inviteeUuid: lastSegment(inviteeUri, 'payload.uri'),
+    eventName: optionalString(se, 'name', 'payload.scheduled_event') ?? 'Calendly event',
+    eventTypeUri: optionalString(se, 'event_type', 'payload.scheduled_event'),
+    startTime,
+    endTime,
+    durationMinutes,
+    hostEmail: hostEmails[0] ?? null,
+    hostEmails,
+    invitee: {
+      name: inviteeName(p, 'payload'),
+      email: requiredString(p, 'email', 'payload'),
+      timezone: optionalString(p, 'timezone', 'payload'),
+    },
+    rescheduled: p['rescheduled'] === true,
+    oldInviteeUri: optionalString(p, 'old_invitee', 'payload'),
+    newInviteeUri: optionalString(p, 'new_invitee', 'payload'),
+    location: {
+      type: optionalString(location, 'type', 'payload.scheduled_event.location'),
+      status: optionalString(location, 'status', 'payload.scheduled_event.location'),
+      joinUrl: optionalString(location, 'join_url', 'payload.scheduled_event.location'),
+    },
+    seats: {
+      active: optionalCount(counter, 'active'),
+      total: optionalCount(counter, 'total'),
+      limit: optionalCount(counter, 'limit'),
+    },
+    cancellation: cancellationSource && {
+      canceledBy: optionalString(cancellationSource, 'canceled_by', 'payload.cancellation'),
+      reason: optionalString(cancellationSource, 'reason', 'payload.cancellation'),
+      cancelerType: optionalString(cancellationSource, 'canceler_type', 'payload.cancellation'),
+    },
+    questionsAndAnswers: questions(p['questions_and_answers']),
+    cancelUrl: optionalString(p, 'cancel_url', 'payload'),
+    rescheduleUrl: optionalString(p, 'reschedule_url', 'payload'),
+    deliveredAt,
+    format: 'v2',
+  };
+}
+
+/** The guide's shape (Calendly API v1, retired 2025-08-27): ids only, so URIs are rebuilt. */
+function parseLegacy(kind: InviteeEventKind, p: Json, deliveredAt: string | null): InviteeEvent {
+  const ev = asObject(p['event'], 'payload.event');
+  const inv = asObject(p['invitee'], 'payload.invitee');
+  const eventUuid = requiredString(ev, 'uuid', 'payload.event');
+  const inviteeUuid = requiredString(inv, 'uuid', 'payload.invitee');
+  const eventUri = `${CALENDLY_API}/scheduled_events/${eventUuid}`;
+  const { startTime, endTime, durationMinutes } = times(ev, 'payload.event');
+  const eventType = isObject(p['event_type']) ? p['event_type'] : {};
+  const assigned = optionalArray(ev, 'extended_assigned_to', 'payload.event').filter(isObject);
+  // The primary host first, as v1 marks it.
+  assigned.sort((a, b) => Number(b['primary'] === true) - Number(a['primary'] === true));
+  const hostEmails = assigned
+    .map((a) => a['email'])
+    .filter((e): e is string => typeof e === 'string' && e !== '');
+  const loc = ev['location'];
+  const location = isObject(loc)
+    ? {
+        type: optionalString(loc, 'type', 'payload.event.location'),
+        status: optionalString(loc, 'status', 'payload.event.location'),
+        joinUrl: optionalString(loc, 'join_url', 'payload.event.location'),
+      }
+    : {
+        type: typeof loc === 'string' && loc !== '' ? 'custom' : null,
+        status: null,
+        joinUrl: null,
+      };
+  const canceled = kind === 'invitee.canceled';
+  return {
+    kind,
+    eventUri,
+    eventUuid,
+    inviteeUri: `${eventUri}/invitees/${inviteeUuid}`,
+    inviteeUuid,
+    eventName: optionalString(eventType, 'name', 'payload.event_type') ?? 'Calendly event',
+    eventTypeUri: null,
+    startTime,
+    endTime,
+    durationMinutes,
+    hostEmail: hostEmails[0] ?? null,
+    hostEmails,
+    invitee: {
+      name: inviteeName(inv, 'payload.invitee'),
+      email: requiredString(inv, 'email', 'payload.invitee'),
+      timezone: optionalString(inv, 'timezone', 'payload.invitee'),
+    },
+    rescheduled: inv['is_reschedule'] === true,
+    oldInviteeUri: legacyInviteeRef(p['old_invitee'], p['old_event']),
+    newInviteeUri: legacyInviteeRef(p['new_invitee'], p['new_event']),
+    location,
+    seats: { active: null, total: null, limit: null },
+    cancellation: canceled
+      ? {
+          canceledBy: optionalString(inv, 'canceler_name', 'payload.invitee'),
+          reason: optionalString(inv, 'cancel_reason', 'payload.invitee'),
+          cancelerType: null,
+        }
+      : null,
+    questionsAndAnswers: questions(p['questions_and_answers']),
+    cancelUrl: null,
+    rescheduleUrl: null,
+    deliveredAt,
+    format: 'legacy-v1',
+  };
+}
+
+function legacyInviteeRef(invitee: unknown, event: unknown): string | null {
+  if (typeof invitee === 'string' && invitee !== '') return invitee;
+  if (isObject(invitee) && typeof invitee['uuid'] === 'string') {
+    const eventUuid = isObject(event) && typeof event['uuid'] === 'string' ? event['uuid'] : null;
+    return eventUuid
+      ? `${CALENDLY_API}/scheduled_events/${eventUuid}/invitees/${invitee['uuid']}`
+      : invitee['uuid'];
+  }
+  return null;
+}
+
+function decode(json: unknown): unknown {
+  if (typeof json !== 'string' && !Buffer.isBuffer(json)) return json;
+  try {
+    return JSON.parse(json.toString());
+  } catch (cause) {
+    throw new InvalidPayloadError('(body)', 'The body is not valid JSON.', { cause });
+  }
+}
+
+function times(
+  obj: Json,
+  path: string,
+): { startTime: string; endTime: string; durationMinutes: number } {
+  const start = isoTime(obj, 'start_time', path);
+  const end = isoTime(obj, 'end_time', path);
+  if (end.getTime() <= start.getTime()) {
+    throw new InvalidPayloadError(`${path}.end_time`, `${path}.end_time must be after start_time.`);
+  }
+  return {
+    startTime: utcSeconds(start),
+    endTime: utcSeconds(end),
+    durationMinutes: Math.round((end.getTime() - start.getTime()) / 60_000),
+  };
+}
+
+function isoTime(obj: Json, key: string, path: string): Date {
+  const raw = requiredString(obj, key, path);
+  const parsed = new Date(raw);
+  if (!ISO_DATE_TIME.test(raw) || Number.isNaN(parsed.getTime())) {
+    throw new InvalidPayloadError(
+      `${path}.${key}`,
+      `${path}.${key} is not an ISO 8601 date-time with a time zone: "${raw}".`,
+    );
+  }
+  return parsed;
+}
+
+function utcSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function inviteeName(obj: Json, path: string): string {
+  const name = optionalString(obj, 'name', path);
+  if (name) return name;
+  const parts = [optionalString(obj, 'first_name', path), optionalString(obj, 'last_name', path)];
+  const joined = parts.filter((x) => x).join(' ');
+  if (joined) return joined;
+  throw missing(`${path}.name`);
+}
+
+function lastSegment(uri: string, field: string): string {
+  const segment = uri.replace(/\/+$/, '').split('/').pop();
+  if (!segment) throw new InvalidPayloadError(field, `${field} has no id at its end: "${uri}".`);
+  return segment;
+}
+
+function questions(value: unknown): { question: string; answer: string }[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isObject).map((q) => ({
+    question: String(q['question'] ?? ''),
+    answer: String(q['answer'] ?? ''),
+  }));
+}
+
+function optionalCount(obj: Json, key: string): number | null {
+  const v = obj[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function asObject(v: unknown, field: string): Json {
+  if (v === undefined || v === null) throw missing(field);
+  if (!isObject(v)) throw new InvalidPayloadError(field, `${field} must be an object.`);
+  return v;
+}
+
+function requiredString(obj: Json, key: string, path: string): string {
+  const v = obj[key];
+  const field = `${path}.${key}`;
+  if (v === undefined || v === null || v === '') throw missing(field);
+  if (typeof v !== 'string') throw new InvalidPayloadError(field, `${field} must be a string.`);
+  return v;
+}
+
+function optionalString(obj: Json, key: string, path: string): string | null {
+  const v = obj[key];
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') {
+    const field = path ? `${path}.${key}` : key;
+    throw new InvalidPayloadError(field, `${field} must be a string.`);
+  }
+  return v;
+}
+
+function optionalArray(obj: Json, key: string, path: string): unknown[] {
+  const v = obj[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    throw new InvalidPayloadError(`${path}.${key}`, `${path}.${key} must be an array.`);
+  }
+  return v;
+}
+
+function missing(field: string): InvalidPayloadError {
+  return new InvalidPayloadError(field, `Not a Calendly invitee event: ${field} is missing.`);
+}
