@@ -1,0 +1,51 @@
+import type { BookingRecord, BookingStatus, StoredMeeting } from './store/booking-record';
+
+export type OutcomeType =
+  | 'created'
+  | 'duplicate'
+  | 'in_progress'
+  | 'cancelled'
+  | 'already_gone'
+  | 'kept_for_other_invitees'
+  | 'tombstoned'
+  | 'superseded'
+  | 'moved'
+  | 'skipped_native_zoom'
+  | 'ignored';
+
+/** What a handled delivery did, with what downstream steps need (join link, meeting id …). */
+export interface LifecycleOutcome {
+  outcome: OutcomeType;
+  /** One sentence for people: logs, Zapier output, CLI. */
+  message: string;
+  eventUuid: string;
+  eventUri: string;
+  inviteeUri: string;
+  /** The booking's meeting, when it has one (or had one, for a cancellation). */
+  meeting: StoredMeeting | null;
+  status: BookingStatus | null;
+  /**
+   * Another worker is on this booking right now: the delivery should be answered "try again later"
+   * (HTTP 503 / Zapier error) so that its redelivery confirms the work finished.
+   */
+  retryLater: boolean;
+}
+
+export function outcomeOf(
+  outcome: OutcomeType,
+  message: string,
+  event: { eventUuid: string; eventUri: string; inviteeUri: string },
+  record: BookingRecord | null,
+  meeting: StoredMeeting | null = record?.meeting ?? null,
+): LifecycleOutcome {
+  return {
+    outcome,
+    message,
+    eventUuid: event.eventUuid,
+    eventUri: event.eventUri,
+    inviteeUri: event.inviteeUri,
+    meeting,
+    status: record?.status ?? null,
+    retryLater: outcome === 'in_progress',
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * One record per Calendly scheduled event (key: its UUID): the Zoom meeting made for it, who is
+ * booked on it, and where it is in its lifecycle. Stored as one JSON document by every adapter so
+ * the transition rules (transitions.ts, scripts/*.lua) read and write the same shape.
+ */
+export type BookingStatus =
+  'creating' | 'active' | 'cancelling' | 'cancelled' | 'superseded' | 'tombstoned';
+
+export type InviteeState = 'active' | 'canceled';
+
+export interface StoredMeeting {
+  /** A string: Zoom meeting ids exceed 32 bits and must never round-trip through a number. */
+  id: string;
+  joinUrl: string;
+  /** Host secret. Stored because downstream steps need it; never logged. */
+  startUrl: string | null;
+  password: string | null;
+  host: string;
+}
+
+export interface AuditEntry {
+  at: number;
+  action: string;
+  detail?: string;
+}
+
+export interface BookingRecord {
+  eventUuid: string;
+  eventUri: string;
+  status: BookingStatus;
+  meeting: StoredMeeting | null;
+  /** ISO 8601 UTC start and duration of the booking the meeting was made for. */
+  startTime: string | null;
+  durationMinutes: number | null;
+  /** Invitee URI -> state. Several entries for a group event. */
+  invitees: Record<string, InviteeState>;
+  /** Reschedule links: the invitee URI this booking replaced / was replaced by. */
+  replaces: string | null;
+  supersededBy: string | null;
+  /**
+   * While `creating` or `cancelling`: who holds the work and until when (ms since epoch). Another
+   * worker may take over after `expiresAt`, e.g. when the holder crashed.
+   */
+  lease: { owner: string; expiresAt: number } | null;
+  /**
+   * `creating` only: the holder may have reached Zoom, so whoever takes over must first search for
+   * the marker instead of creating a second meeting. False after a release that is certain no
+   * meeting was made (Zoom refused the create).
+   */
+  recoveryNeeded: boolean;
+  /**
+   * `creating` only: every invitee cancelled while the meeting was being made. The creator (or
+   * whoever takes over) deletes what was made and finishes the cancellation with this status.
+   */
+  cancelRequested: 'cancelled' | 'superseded' | null;
+  /**
+   * `superseded` in move mode, cancel first: the meeting is kept alive for the new booking to take
+   * over; the new booking's create moves it instead of making another.
+   */
+  pendingMove: boolean;
+  /** Creating by moving the meeting of this (old) event, in move mode. */
+  movingFrom: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Bounded (AUDIT_LIMIT most recent) trail of transitions. */
+  audit: AuditEntry[];
+}
+
+export const AUDIT_LIMIT = 20;
+
+/** A record with no live Zoom meeting attached that may be dropped after the retention period. */
+export function isFinished(record: BookingRecord): boolean {
+  return (
+    (record.status === 'cancelled' ||
+      record.status === 'superseded' ||
+      record.status === 'tombstoned') &&
+    !record.pendingMove
+  );
+}
+
+export function activeInvitees(record: BookingRecord): string[] {
+  return Object.entries(record.invitees)
+    .filter(([, state]) => state === 'active')
+    .map(([uri]) => uri);
+}

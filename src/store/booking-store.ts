@@ -1,0 +1,115 @@
+import type { BookingRecord, StoredMeeting } from './booking-record';
+
+/**
+ * The booking store port. Every method that changes state is ONE atomic call (a Lua script on
+ * Upstash, a transaction on SQLite): the lifecycle never reads, decides and writes in separate
+ * steps, so two deliveries racing on one booking cannot both act.
+ */
+export interface BookingStore {
+  get(eventUuid: string): Promise<BookingRecord | null>;
+  /** Via the invitee URI -> event UUID index (reschedules name the other invitee, not its event). */
+  findByInvitee(inviteeUri: string): Promise<BookingRecord | null>;
+  claimCreate(input: ClaimCreateInput): Promise<ClaimResult>;
+  commitCreate(input: CommitCreateInput): Promise<CommitResult>;
+  beginCancel(input: BeginCancelInput): Promise<CancelResult>;
+  finishCancel(input: FinishCancelInput): Promise<BookingRecord | null>;
+  releaseLease(input: ReleaseLeaseInput): Promise<void>;
+  /** Every record, for reconciliation and tests. Order unspecified. */
+  list(): AsyncIterable<BookingRecord>;
+  /** Throws StoreError when the store cannot be reached (health checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface LeaseInput {
+  eventUuid: string;
+  /** Unique per attempt (not per process): a retry of the same delivery is another owner. */
+  owner: string;
+  now: number;
+}
+
+export interface ClaimCreateInput extends LeaseInput {
+  eventUri: string;
+  inviteeUri: string;
+  leaseMs: number;
+  startTime: string;
+  durationMinutes: number;
+  /** Set when this booking is the new half of a reschedule. */
+  reschedule: { oldInviteeUri: string; mode: 'recreate' | 'move' } | null;
+}
+
+export type ClaimResult =
+  /** Ours to create. */
+  | { type: 'claimed'; record: BookingRecord }
+  /**
+   * Ours, taken over from a holder whose lease ran out: it may have reached Zoom, so search for the
+   * marker (or redo the move) before creating anything.
+   */
+  | { type: 'recover'; record: BookingRecord }
+  /** Move mode: ours, with the old booking's meeting handed over; PATCH it to the new time. */
+  | { type: 'move'; record: BookingRecord; from: BookingRecord }
+  /** A meeting exists already. `inviteeAdded`: this invitee joined a group event. */
+  | { type: 'exists'; record: BookingRecord; inviteeAdded: boolean }
+  /** Someone else holds a live lease on this booking (or the old half of its reschedule). */
+  | { type: 'in_progress'; record: BookingRecord }
+  /**
+   * Move mode: this booking was cancelled before it was created, so the old booking's meeting that
+   * waited for it has no taker. Ours to delete: `from.meeting`, then finishCancel on `from`.
+   */
+  | { type: 'abandon_move'; record: BookingRecord; from: BookingRecord }
+  /** This invitee was cancelled before (tombstone): the late create must not make a meeting. */
+  | { type: 'refused'; record: BookingRecord };
+
+export interface CommitCreateInput extends LeaseInput {
+  meeting: StoredMeeting;
+}
+
+export type CommitResult =
+  | { type: 'committed'; record: BookingRecord }
+  /** Every invitee cancelled meanwhile: delete the meeting, then finishCancel. */
+  | { type: 'cancel_requested'; record: BookingRecord }
+  /** Another worker's meeting is the booking's (or the booking is gone): delete ours. */
+  | { type: 'lost'; record: BookingRecord | null };
+
+export interface BeginCancelInput extends LeaseInput {
+  eventUri: string;
+  inviteeUri: string;
+  leaseMs: number;
+  /** `superseded` when the cancellation is the old half of a reschedule. */
+  finalStatus: 'cancelled' | 'superseded';
+  supersededBy: string | null;
+  /** Move mode reschedule: keep the meeting alive for the new booking instead of deleting it. */
+  keepForMove: boolean;
+}
+
+export type CancelResult =
+  /** Ours to delete `record.meeting` in Zoom, then finishCancel. */
+  | { type: 'delete'; record: BookingRecord }
+  /**
+   * A create was under way and its holder is gone: search for its meeting (marker, or the moved
+   * meeting), delete it, then finishCancel.
+   */
+  | { type: 'recover'; record: BookingRecord }
+  /** The creator still holds its lease and will delete what it makes. */
+  | { type: 'deferred'; record: BookingRecord }
+  /** Other invitees of this group event are still booked. */
+  | { type: 'kept'; record: BookingRecord }
+  /** Move mode: meeting kept for the new booking. */
+  | { type: 'kept_for_move'; record: BookingRecord }
+  /** No booking known: a tombstone now refuses a late create. */
+  | { type: 'tombstoned'; record: BookingRecord }
+  /** Already cancelled before (duplicate delivery). */
+  | { type: 'done'; record: BookingRecord }
+  /** Another worker is deleting it right now. */
+  | { type: 'in_progress'; record: BookingRecord };
+
+/** `eventUuid` is the booking being finished, which may be the old half of a reschedule. */
+export interface FinishCancelInput extends LeaseInput {
+  /** What Zoom said, for the audit trail. */
+  zoomResult: 'deleted' | 'already_gone' | 'no_meeting';
+}
+
+export interface ReleaseLeaseInput extends LeaseInput {
+  /** Zoom refused the create outright, so no meeting can exist: no marker search next time. */
+  certainNoMeeting: boolean;
+}

@@ -1,0 +1,417 @@
+import { AUDIT_LIMIT, activeInvitees, type BookingRecord } from './booking-record';
+import type {
+  BeginCancelInput,
+  CancelResult,
+  ClaimCreateInput,
+  ClaimResult,
+  CommitCreateInput,
+  CommitResult,
+  FinishCancelInput,
+  ReleaseLeaseInput,
+} from './booking-store';
+
+/**
+ * The transition rules, as pure functions over a snapshot. The in-memory and SQLite adapters run
+ * them inside one transaction; the Upstash adapter runs the same rules as Lua scripts
+ * (scripts/*.lua), and one contract suite holds all adapters to the same behaviour.
+ */
+export interface Snapshot {
+  record(eventUuid: string): BookingRecord | null;
+  eventOfInvitee(inviteeUri: string): string | null;
+}
+
+export interface Writes {
+  records: BookingRecord[];
+  index: { inviteeUri: string; eventUuid: string }[];
+}
+
+export interface Applied<R> {
+  result: R;
+  writes: Writes;
+}
+
+export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<ClaimResult> {
+  const { eventUuid, inviteeUri, now } = input;
+  const writes: Writes = { records: [], index: [{ inviteeUri, eventUuid }] };
+  const existing = s.record(eventUuid);
+
+  if (existing && existing.invitees[inviteeUri] === 'canceled') {
+    // The late create of a cancelled invitee makes nothing. But if the booking's create or delete
+    // was abandoned half-way (lease run out), this redelivery is what finishes the clean-up: the
+    // cancellation itself was already acknowledged and will not come back.
+    const unfinished =
+      (existing.status === 'creating' && existing.cancelRequested !== null) ||
+      existing.status === 'cancelling';
+    if (!unfinished) {
+      return (
+        abandonMove(s, input) ?? {
+          result: { type: 'refused', record: existing },
+          writes: noWrites(),
+        }
+      );
+    }
+    // Not acknowledged until the clean-up is certain: if the holder died, this delivery's retry
+    // takes over once the lease runs out.
+    if (leaseLive(existing, now)) {
+      return { result: { type: 'in_progress', record: existing }, writes: noWrites() };
+    }
+    const record = touch(existing, now, 'lease_taken_over', existing.lease?.owner);
+    record.lease = { owner: input.owner, expiresAt: now + input.leaseMs };
+    return { result: { type: 'recover', record }, writes: { records: [record], index: [] } };
+  }
+
+  if (existing && existing.status === 'active') {
+    const inviteeAdded = existing.invitees[inviteeUri] === undefined;
+    if (!inviteeAdded)
+      return { result: { type: 'exists', record: existing, inviteeAdded }, writes };
+    const record = touch(existing, now, 'invitee_joined', inviteeUri);
+    record.invitees[inviteeUri] = 'active';
+    writes.records.push(record);
+    return { result: { type: 'exists', record, inviteeAdded }, writes };
+  }
+
+  if (existing && existing.status === 'creating') {
+    const record = touch(existing, now, 'invitee_joined', inviteeUri);
+    record.invitees[inviteeUri] = 'active';
+    // A live invitee means the meeting is wanted after all.
+    record.cancelRequested = null;
+    if (leaseLive(existing, now)) {
+      writes.records.push(record);
+      return { result: { type: 'in_progress', record }, writes };
+    }
+    record.lease = { owner: input.owner, expiresAt: now + input.leaseMs };
+    appendAudit(record, now, 'lease_taken_over', existing.lease?.owner);
+    writes.records.push(record);
+    const type = existing.recoveryNeeded || existing.movingFrom ? 'recover' : 'claimed';
+    // The new holder is about to call Zoom: if it dies too, its successor must search.
+    record.recoveryNeeded = !record.movingFrom;
+    return { result: { type, record }, writes };
+  }
+
+  // A cancellation is being carried out, or the meeting waits to be moved to the new booking of a
+  // reschedule: let that finish first (the caller answers "try again later").
+  if (existing && (existing.status === 'cancelling' || existing.pendingMove)) {
+    return { result: { type: 'in_progress', record: existing }, writes: noWrites() };
+  }
+
+  // No record, or a finished one (cancelled / superseded / tombstone of another invitee): a new
+  // meeting is needed for this invitee. In move mode the old booking's meeting may be taken over.
+  if (input.reschedule?.mode === 'move') {
+    const moved = tryMove(s, input, existing, writes);
+    if (moved) return moved;
+  }
+
+  const record = existing
+    ? touch(existing, now, 'reopened', inviteeUri)
+    : newRecord(input.eventUuid, input.eventUri, now, 'claimed');
+  Object.assign(record, {
+    status: 'creating',
+    meeting: null,
+    startTime: input.startTime,
+    durationMinutes: input.durationMinutes,
+    lease: { owner: input.owner, expiresAt: now + input.leaseMs },
+    recoveryNeeded: true,
+    cancelRequested: null,
+    pendingMove: false,
+    movingFrom: null,
+    replaces: input.reschedule?.oldInviteeUri ?? record.replaces,
+  } satisfies Partial<BookingRecord>);
+  record.invitees[inviteeUri] = 'active';
+  writes.records.push(record);
+  return { result: { type: 'claimed', record }, writes };
+}
+
+function tryMove(
+  s: Snapshot,
+  input: ClaimCreateInput,
+  existing: BookingRecord | null,
+  writes: Writes,
+): Applied<ClaimResult> | null {
+  const oldInviteeUri = input.reschedule?.oldInviteeUri;
+  if (!oldInviteeUri) return null;
+  const oldUuid = s.eventOfInvitee(oldInviteeUri);
+  const old = oldUuid ? s.record(oldUuid) : null;
+  if (!old || !old.meeting) return null;
+  if (old.status === 'creating' || old.status === 'cancelling') {
+    // The old booking's own create or cancel is still running; its outcome decides what moves.
+    return { result: { type: 'in_progress', record: old }, writes: noWrites() };
+  }
+  const others = activeInvitees(old).filter((uri) => uri !== oldInviteeUri);
+  const movable =
+    (old.status === 'active' && others.length === 0) ||
+    (old.status === 'superseded' && old.pendingMove && old.supersededBy === input.inviteeUri);
+  if (!movable) return null;
+
+  const { now } = input;
+  const from = touch(old, now, 'meeting_moved_out', input.inviteeUri);
+  Object.assign(from, {
+    status: 'superseded',
+    supersededBy: input.inviteeUri,
+    pendingMove: false,
+    lease: null,
+  } satisfies Partial<BookingRecord>);
+  from.invitees[oldInviteeUri] = 'canceled';
+
+  const record = existing
+    ? touch(existing, now, 'reopened', input.inviteeUri)
+    : newRecord(input.eventUuid, input.eventUri, now, 'claimed');
+  Object.assign(record, {
+    status: 'creating',
+    meeting: old.meeting,
+    startTime: input.startTime,
+    durationMinutes: input.durationMinutes,
+    lease: { owner: input.owner, expiresAt: now + input.leaseMs },
+    // A PATCH is idempotent: whoever takes over just redoes it, no marker search needed.
+    recoveryNeeded: false,
+    cancelRequested: null,
+    pendingMove: false,
+    movingFrom: old.eventUuid,
+    replaces: oldInviteeUri,
+  } satisfies Partial<BookingRecord>);
+  appendAudit(record, now, 'meeting_moved_in', old.eventUuid);
+  record.invitees[input.inviteeUri] = 'active';
+  writes.records.push(from, record);
+  return { result: { type: 'move', record, from }, writes };
+}
+
+/**
+ * Move mode: the old booking kept its meeting for this (new) one, but this one was cancelled before
+ * it was ever created. Nothing will take the meeting over, so the caller deletes it.
+ */
+function abandonMove(s: Snapshot, input: ClaimCreateInput): Applied<ClaimResult> | null {
+  const oldInviteeUri = input.reschedule?.oldInviteeUri;
+  const oldUuid = oldInviteeUri ? s.eventOfInvitee(oldInviteeUri) : null;
+  const old = oldUuid ? s.record(oldUuid) : null;
+  if (!old || old.supersededBy !== input.inviteeUri) return null;
+  const waiting = old.status === 'superseded' && old.pendingMove;
+  const stalled = old.status === 'cancelling' && old.cancelRequested === 'superseded';
+  if (!waiting && !stalled) return null;
+  const existing = s.record(input.eventUuid);
+  if (!existing) return null;
+  if (stalled && leaseLive(old, input.now)) {
+    return { result: { type: 'in_progress', record: existing }, writes: noWrites() };
+  }
+  const from = touch(old, input.now, 'move_abandoned', input.inviteeUri);
+  Object.assign(from, {
+    status: 'cancelling',
+    pendingMove: false,
+    cancelRequested: 'superseded',
+    lease: { owner: input.owner, expiresAt: input.now + input.leaseMs },
+  } satisfies Partial<BookingRecord>);
+  return {
+    result: { type: 'abandon_move', record: existing, from },
+    writes: { records: [from], index: [] },
+  };
+}
+
+export function commitCreate(s: Snapshot, input: CommitCreateInput): Applied<CommitResult> {
+  const { now, meeting } = input;
+  const existing = s.record(input.eventUuid);
+  const none = noWrites();
+  if (!existing) return { result: { type: 'lost', record: null }, writes: none };
+
+  if (existing.status === 'active') {
+    // Whoever took over found our meeting by its marker and committed it: same meeting, done.
+    const type = existing.meeting?.id === meeting.id ? 'committed' : 'lost';
+    return { result: { type, record: existing }, writes: none };
+  }
+  if (existing.status !== 'creating') {
+    return { result: { type: 'lost', record: existing }, writes: none };
+  }
+  // Committed whoever holds the lease now: a worker that took over will find this meeting by its
+  // marker, or lose its own commit and delete its own meeting. Either way one meeting survives.
+  const record = touch(existing, now, 'meeting_created', meeting.id);
+  record.meeting = meeting;
+  record.movingFrom = null;
+  if (record.cancelRequested) {
+    record.status = 'cancelling';
+    record.lease = { owner: input.owner, expiresAt: existing.lease?.expiresAt ?? now };
+    return {
+      result: { type: 'cancel_requested', record },
+      writes: { records: [record], index: [] },
+    };
+  }
+  record.status = 'active';
+  record.lease = null;
+  record.recoveryNeeded = false;
+  return { result: { type: 'committed', record }, writes: { records: [record], index: [] } };
+}
+
+export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<CancelResult> {
+  const { eventUuid, inviteeUri, now } = input;
+  const writes: Writes = { records: [], index: [{ inviteeUri, eventUuid }] };
+  const existing = s.record(eventUuid);
+
+  if (!existing) {
+    const record = newRecord(eventUuid, input.eventUri, now, 'tombstoned');
+    record.status = 'tombstoned';
+    record.invitees[inviteeUri] = 'canceled';
+    record.supersededBy = input.supersededBy;
+    writes.records.push(record);
+    return { result: { type: 'tombstoned', record }, writes };
+  }
+
+  const alreadyCanceled = existing.invitees[inviteeUri] === 'canceled';
+  const record = touch(existing, now, 'invitee_canceled', inviteeUri);
+  record.invitees[inviteeUri] = 'canceled';
+  if (input.supersededBy && activeInvitees(record).length === 0) {
+    record.supersededBy = input.supersededBy;
+  }
+  const takeLease = (): void => {
+    appendAudit(record, now, 'lease_taken_over', existing.lease?.owner);
+    record.lease = { owner: input.owner, expiresAt: now + input.leaseMs };
+  };
+
+  switch (existing.status) {
+    case 'tombstoned':
+      if (alreadyCanceled)
+        return { result: { type: 'done', record: existing }, writes: noWrites() };
+      writes.records.push(record);
+      return { result: { type: 'tombstoned', record }, writes };
+    case 'cancelled':
+    case 'superseded':
+      if (alreadyCanceled)
+        return { result: { type: 'done', record: existing }, writes: noWrites() };
+      writes.records.push(record);
+      return { result: { type: 'done', record }, writes };
+    case 'cancelling':
+      if (leaseLive(existing, now)) {
+        if (alreadyCanceled) {
+          return { result: { type: 'in_progress', record: existing }, writes: noWrites() };
+        }
+        writes.records.push(record);
+        return { result: { type: 'in_progress', record }, writes };
+      }
+      takeLease();
+      writes.records.push(record);
+      return { result: { type: 'delete', record }, writes };
+    case 'creating': {
+      if (activeInvitees(record).length > 0) {
+        writes.records.push(record);
+        return { result: { type: 'kept', record }, writes };
+      }
+      record.cancelRequested = input.finalStatus;
+      if (leaseLive(existing, now)) {
+        writes.records.push(record);
+        return { result: { type: 'deferred', record }, writes };
+      }
+      takeLease();
+      writes.records.push(record);
+      return { result: { type: 'recover', record }, writes };
+    }
+    case 'active': {
+      if (activeInvitees(record).length > 0) {
+        writes.records.push(record);
+        return { result: { type: 'kept', record }, writes };
+      }
+      if (input.keepForMove && record.meeting && !knownElsewhere(s, input.supersededBy)) {
+        record.status = 'superseded';
+        record.pendingMove = true;
+        writes.records.push(record);
+        return { result: { type: 'kept_for_move', record }, writes };
+      }
+      record.status = 'cancelling';
+      record.cancelRequested = input.finalStatus;
+      record.lease = { owner: input.owner, expiresAt: now + input.leaseMs };
+      writes.records.push(record);
+      return { result: { type: 'delete', record }, writes };
+    }
+  }
+}
+
+export function finishCancel(s: Snapshot, input: FinishCancelInput): Applied<BookingRecord | null> {
+  const existing = s.record(input.eventUuid);
+  if (!existing || (existing.status !== 'cancelling' && existing.status !== 'creating')) {
+    return { result: existing, writes: noWrites() };
+  }
+  if (existing.status === 'creating' && !existing.cancelRequested) {
+    // An invitee joined the group event while we cleaned up: it still wants a meeting, and its
+    // own delivery (answered "in progress") will come back to create one.
+    const record = touch(existing, input.now, 'cleanup_done', input.zoomResult);
+    Object.assign(record, { lease: null, recoveryNeeded: false, meeting: null, movingFrom: null });
+    return { result: record, writes: { records: [record], index: [] } };
+  }
+  const record = touch(existing, input.now, 'meeting_deleted', input.zoomResult);
+  record.status = existing.cancelRequested ?? 'cancelled';
+  record.cancelRequested = null;
+  record.lease = null;
+  record.recoveryNeeded = false;
+  record.movingFrom = null;
+  record.pendingMove = false;
+  if (record.meeting) record.meeting = { ...record.meeting, startUrl: null };
+  return { result: record, writes: { records: [record], index: [] } };
+}
+
+export function releaseLease(s: Snapshot, input: ReleaseLeaseInput): Applied<void> {
+  const existing = s.record(input.eventUuid);
+  if (
+    !existing ||
+    existing.lease?.owner !== input.owner ||
+    (existing.status !== 'creating' && existing.status !== 'cancelling')
+  ) {
+    return { result: undefined, writes: noWrites() };
+  }
+  const record = touch(existing, input.now, 'lease_released');
+  record.lease = null;
+  if (record.status === 'creating' && !record.movingFrom) {
+    record.recoveryNeeded = !input.certainNoMeeting;
+  }
+  return { result: undefined, writes: { records: [record], index: [] } };
+}
+
+/**
+ * The new half of a reschedule already has a booking of its own (it was created, or cancelled,
+ * before this cancellation arrived without moving our meeting): nothing would take the meeting over.
+ */
+function knownElsewhere(s: Snapshot, inviteeUri: string | null): boolean {
+  const eventUuid = inviteeUri ? s.eventOfInvitee(inviteeUri) : null;
+  return eventUuid !== null && s.record(eventUuid) !== null;
+}
+
+function leaseLive(record: BookingRecord, now: number): boolean {
+  return record.lease !== null && record.lease.expiresAt > now;
+}
+
+function noWrites(): Writes {
+  return { records: [], index: [] };
+}
+
+function newRecord(
+  eventUuid: string,
+  eventUri: string,
+  now: number,
+  action: string,
+): BookingRecord {
+  return {
+    eventUuid,
+    eventUri,
+    status: 'creating',
+    meeting: null,
+    startTime: null,
+    durationMinutes: null,
+    invitees: {},
+    replaces: null,
+    supersededBy: null,
+    lease: null,
+    recoveryNeeded: false,
+    cancelRequested: null,
+    pendingMove: false,
+    movingFrom: null,
+    createdAt: now,
+    updatedAt: now,
+    audit: [{ at: now, action }],
+  };
+}
+
+/** A copy to change, never the snapshot's own object: a failed transaction must leave no trace. */
+function touch(record: BookingRecord, now: number, action: string, detail?: string): BookingRecord {
+  const copy: BookingRecord = structuredClone(record);
+  copy.updatedAt = now;
+  appendAudit(copy, now, action, detail);
+  return copy;
+}
+
+function appendAudit(record: BookingRecord, now: number, action: string, detail?: string): void {
+  record.audit.push(detail === undefined ? { at: now, action } : { at: now, action, detail });
+  if (record.audit.length > AUDIT_LIMIT) record.audit.splice(0, record.audit.length - AUDIT_LIMIT);
+}

@@ -1,0 +1,72 @@
+import { CalendlyZoomError } from '../errors';
+
+/** Zoom answered with an error we do not handle more specifically. `code` is Zoom's own code. */
+export class ZoomApiError extends CalendlyZoomError {
+  readonly kind = 'zoom_api';
+
+  constructor(
+    readonly status: number,
+    readonly code: number | null,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** 5xx: Zoom's side failed; the same request may succeed later. */
+  get transient(): boolean {
+    return this.status >= 500;
+  }
+}
+
+/** The Server-to-Server OAuth credentials, app state or scopes are wrong. Never retried. */
+export class ZoomAuthError extends CalendlyZoomError {
+  readonly kind = 'zoom_auth';
+
+  constructor(
+    message: string,
+    readonly setting: 'account_id' | 'client_credentials' | 'app_disabled' | 'scopes' | 'token',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Zoom said 429. `daily` limits are not worth waiting for within one request: `retryAt` says when
+ * to try again (null when Zoom did not say). Per-second limits carry how long to wait.
+ */
+export class ZoomRateLimitError extends CalendlyZoomError {
+  readonly kind = 'zoom_rate_limit';
+
+  constructor(
+    message: string,
+    readonly info: { daily: boolean; retryAfterMs: number | null; retryAt: Date | null },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get daily(): boolean {
+    return this.info.daily;
+  }
+  get retryAfterMs(): number | null {
+    return this.info.retryAfterMs;
+  }
+  get retryAt(): Date | null {
+    return this.info.retryAt;
+  }
+}
+
+/** The request never got an answer (connection refused, reset, timed out). */
+export class ZoomNetworkError extends CalendlyZoomError {
+  readonly kind = 'zoom_network';
+
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,353 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AUDIT_LIMIT, type StoredMeeting } from '../../src/store/booking-record';
+import type { BookingStore, ClaimCreateInput } from '../../src/store/booking-store';
+import { MemoryBookingStore } from '../../src/store/memory';
+import { SqliteBookingStore } from '../../src/store/sqlite';
+import { simulate } from '../support/lifecycle-sim';
+import { storeFactories } from '../support/store-factories';
+
+// One behavioural suite for every adapter: the lifecycle's correctness rests on each transition
+// meaning the same thing whatever holds the records.
+
+const T0 = Date.parse('2026-11-26T12:00:00Z');
+const LEASE = 60_000;
+const EVENT = 'ev-1';
+const EVENT_URI = `https://api.calendly.com/scheduled_events/${EVENT}`;
+const inv = (id: string, event = EVENT): string =>
+  `https://api.calendly.com/scheduled_events/${event}/invitees/${id}`;
+
+function claim(overrides: Partial<ClaimCreateInput> = {}): ClaimCreateInput {
+  return {
+    eventUuid: EVENT,
+    eventUri: EVENT_URI,
+    inviteeUri: inv('a'),
+    owner: 'w1',
+    now: T0,
+    leaseMs: LEASE,
+    startTime: '2026-12-01T15:00:00Z',
+    durationMinutes: 30,
+    reschedule: null,
+    ...overrides,
+  };
+}
+
+const meeting = (id = '85746065432'): StoredMeeting => ({
+  id,
+  joinUrl: `https://zoom.us/j/${id}`,
+  startUrl: `https://zoom.us/s/${id}`,
+  password: '123456',
+  host: 'host@example.com',
+});
+
+function cancel(overrides: Partial<Parameters<BookingStore['beginCancel']>[0]> = {}) {
+  return {
+    eventUuid: EVENT,
+    eventUri: EVENT_URI,
+    inviteeUri: inv('a'),
+    owner: 'c1',
+    now: T0 + 1000,
+    leaseMs: LEASE,
+    finalStatus: 'cancelled' as const,
+    supersededBy: null,
+    keepForMove: false,
+    ...overrides,
+  };
+}
+
+describe.each(storeFactories())('booking store contract: $name', ({ create }) => {
+  let store: BookingStore;
+  beforeEach(async () => {
+    store = await create();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  async function activeBooking(): Promise<void> {
+    await store.claimCreate(claim());
+    await store.commitCreate({ eventUuid: EVENT, owner: 'w1', now: T0 + 10, meeting: meeting() });
+  }
+
+  it('knows nothing of a booking it never saw', async () => {
+    expect(await store.get(EVENT)).toBeNull();
+    expect(await store.findByInvitee(inv('a'))).toBeNull();
+  });
+
+  it('claims a new booking as creating, with a lease, and indexes its invitee', async () => {
+    const result = await store.claimCreate(claim());
+    expect(result.type).toBe('claimed');
+    const record = await store.get(EVENT);
+    expect(record).toMatchObject({
+      status: 'creating',
+      lease: { owner: 'w1', expiresAt: T0 + LEASE },
+      invitees: { [inv('a')]: 'active' },
+      recoveryNeeded: true,
+      startTime: '2026-12-01T15:00:00Z',
+      durationMinutes: 30,
+    });
+    expect((await store.findByInvitee(inv('a')))?.eventUuid).toBe(EVENT);
+  });
+
+  it('commits the meeting and keeps ids as strings, even numeric-looking ones', async () => {
+    const numericEvent = '12345678901';
+    await store.claimCreate(claim({ eventUuid: numericEvent }));
+    const result = await store.commitCreate({
+      eventUuid: numericEvent,
+      owner: 'w1',
+      now: T0 + 10,
+      meeting: meeting('85746065432'),
+    });
+    expect(result.type).toBe('committed');
+    const record = await store.get(numericEvent);
+    expect(record?.status).toBe('active');
+    expect(record?.eventUuid).toBe(numericEvent);
+    expect(record?.meeting?.id).toBe('85746065432');
+    expect(record?.lease).toBeNull();
+  });
+
+  it('answers exists for a duplicate create of an active booking', async () => {
+    await activeBooking();
+    expect(await store.claimCreate(claim({ owner: 'w2' }))).toMatchObject({
+      type: 'exists',
+      inviteeAdded: false,
+    });
+  });
+
+  it('adds a new invitee of a group event to the active booking', async () => {
+    await activeBooking();
+    const result = await store.claimCreate(claim({ inviteeUri: inv('b'), owner: 'w2' }));
+    expect(result).toMatchObject({ type: 'exists', inviteeAdded: true });
+    expect((await store.get(EVENT))?.invitees).toEqual({
+      [inv('a')]: 'active',
+      [inv('b')]: 'active',
+    });
+  });
+
+  it('answers in_progress while another worker holds a live lease', async () => {
+    await store.claimCreate(claim());
+    const result = await store.claimCreate(claim({ owner: 'w2', now: T0 + LEASE - 1 }));
+    expect(result.type).toBe('in_progress');
+  });
+
+  it('hands an expired lease over with recover, since the holder may have reached Zoom', async () => {
+    await store.claimCreate(claim());
+    const result = await store.claimCreate(claim({ owner: 'w2', now: T0 + LEASE + 1 }));
+    expect(result.type).toBe('recover');
+    expect((await store.get(EVENT))?.lease?.owner).toBe('w2');
+  });
+
+  it('hands a released lease over as claimed when Zoom certainly made nothing', async () => {
+    await store.claimCreate(claim());
+    await store.releaseLease({
+      eventUuid: EVENT,
+      owner: 'w1',
+      now: T0 + 5,
+      certainNoMeeting: true,
+    });
+    expect((await store.claimCreate(claim({ owner: 'w2', now: T0 + 6 }))).type).toBe('claimed');
+  });
+
+  it('ignores a release by a worker that no longer holds the lease', async () => {
+    await store.claimCreate(claim());
+    await store.releaseLease({
+      eventUuid: EVENT,
+      owner: 'w9',
+      now: T0 + 5,
+      certainNoMeeting: true,
+    });
+    expect((await store.get(EVENT))?.lease?.owner).toBe('w1');
+  });
+
+  it('tombstones a cancellation of an unknown booking and refuses its late create', async () => {
+    expect((await store.beginCancel(cancel())).type).toBe('tombstoned');
+    expect((await store.claimCreate(claim({ now: T0 + 2000 }))).type).toBe('refused');
+    expect((await store.get(EVENT))?.status).toBe('tombstoned');
+  });
+
+  it('hands the last cancellation the meeting to delete, then records it cancelled', async () => {
+    await activeBooking();
+    const result = await store.beginCancel(cancel());
+    expect(result.type).toBe('delete');
+    expect(result.record.meeting?.id).toBe('85746065432');
+    expect((await store.get(EVENT))?.status).toBe('cancelling');
+
+    const finished = await store.finishCancel({
+      eventUuid: EVENT,
+      owner: 'c1',
+      now: T0 + 2000,
+      zoomResult: 'deleted',
+    });
+    expect(finished?.status).toBe('cancelled');
+    expect(finished?.meeting?.startUrl).toBeNull();
+  });
+
+  it('records a rescheduled cancellation as superseded, linked to the new booking', async () => {
+    await activeBooking();
+    await store.beginCancel(cancel({ finalStatus: 'superseded', supersededBy: inv('n', 'ev-2') }));
+    const finished = await store.finishCancel({
+      eventUuid: EVENT,
+      owner: 'c1',
+      now: T0 + 2000,
+      zoomResult: 'already_gone',
+    });
+    expect(finished).toMatchObject({ status: 'superseded', supersededBy: inv('n', 'ev-2') });
+  });
+
+  it('answers done to a duplicate cancellation', async () => {
+    await activeBooking();
+    await store.beginCancel(cancel());
+    await store.finishCancel({
+      eventUuid: EVENT,
+      owner: 'c1',
+      now: T0 + 2000,
+      zoomResult: 'deleted',
+    });
+    expect((await store.beginCancel(cancel({ owner: 'c2', now: T0 + 3000 }))).type).toBe('done');
+  });
+
+  it('keeps the meeting while other invitees of the group event stay booked', async () => {
+    await activeBooking();
+    await store.claimCreate(claim({ inviteeUri: inv('b'), owner: 'w2' }));
+    expect((await store.beginCancel(cancel())).type).toBe('kept');
+    expect((await store.get(EVENT))?.status).toBe('active');
+  });
+
+  it('defers a cancellation that arrives while the creator holds its lease', async () => {
+    await store.claimCreate(claim());
+    expect((await store.beginCancel(cancel())).type).toBe('deferred');
+    const commit = await store.commitCreate({
+      eventUuid: EVENT,
+      owner: 'w1',
+      now: T0 + 2000,
+      meeting: meeting(),
+    });
+    expect(commit.type).toBe('cancel_requested');
+    expect((await store.get(EVENT))?.status).toBe('cancelling');
+  });
+
+  it('lets a cancellation take over an abandoned create to clean it up', async () => {
+    await store.claimCreate(claim());
+    expect((await store.beginCancel(cancel({ now: T0 + LEASE + 1 }))).type).toBe('recover');
+  });
+
+  it('tells the second of two racing creators that it lost', async () => {
+    await store.claimCreate(claim());
+    await store.claimCreate(claim({ owner: 'w2', now: T0 + LEASE + 1 }));
+    await store.commitCreate({
+      eventUuid: EVENT,
+      owner: 'w2',
+      now: T0 + LEASE + 2,
+      meeting: meeting('1'),
+    });
+    const late = await store.commitCreate({
+      eventUuid: EVENT,
+      owner: 'w1',
+      now: T0 + LEASE + 3,
+      meeting: meeting('2'),
+    });
+    expect(late.type).toBe('lost');
+    expect((await store.get(EVENT))?.meeting?.id).toBe('1');
+  });
+
+  it('moves the meeting to the new booking of a reschedule, cancel first (move mode)', async () => {
+    await activeBooking();
+    const kept = await store.beginCancel(
+      cancel({ finalStatus: 'superseded', supersededBy: inv('n', 'ev-2'), keepForMove: true }),
+    );
+    expect(kept.type).toBe('kept_for_move');
+
+    const moved = await store.claimCreate(
+      claim({
+        eventUuid: 'ev-2',
+        eventUri: 'https://api.calendly.com/scheduled_events/ev-2',
+        inviteeUri: inv('n', 'ev-2'),
+        owner: 'w3',
+        now: T0 + 3000,
+        reschedule: { oldInviteeUri: inv('a'), mode: 'move' },
+      }),
+    );
+    expect(moved.type).toBe('move');
+    expect(moved.record).toMatchObject({ movingFrom: EVENT, meeting: { id: '85746065432' } });
+    expect(await store.get(EVENT)).toMatchObject({ status: 'superseded', pendingMove: false });
+  });
+
+  it('keeps the audit trail bounded', async () => {
+    await activeBooking();
+    for (let i = 0; i < AUDIT_LIMIT * 2; i++) {
+      await store.claimCreate(claim({ inviteeUri: inv(`g${i}`), owner: `w${i}`, now: T0 + i }));
+    }
+    expect((await store.get(EVENT))?.audit).toHaveLength(AUDIT_LIMIT);
+  });
+
+  it('lists every record', async () => {
+    await activeBooking();
+    await store.beginCancel(
+      cancel({ eventUuid: 'ev-9', eventUri: 'x', inviteeUri: inv('z', 'ev-9') }),
+    );
+    const uuids: string[] = [];
+    for await (const record of store.list()) uuids.push(record.eventUuid);
+    expect(uuids.sort()).toEqual([EVENT, 'ev-9']);
+  });
+
+  it.each(['recreate', 'move'] as const)(
+    'keeps the lifecycle invariants over 40 randomised seeds (%s mode)',
+    async (mode) => {
+      for (let seed = 1; seed <= 40; seed++) {
+        const fresh = await create();
+        try {
+          const { problems } = await simulate(seed, mode, undefined, fresh);
+          expect({ seed, problems }).toEqual({ seed, problems: [] });
+        } finally {
+          await fresh.close();
+        }
+      }
+    },
+  );
+});
+
+describe('SQLite store on a file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cz-sqlite-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the directory and keeps records across a reopen', async () => {
+    const path = join(dir, 'nested', 'store.db');
+    const first = new SqliteBookingStore({ path });
+    await first.claimCreate(claim());
+    await first.close();
+
+    const second = new SqliteBookingStore({ path });
+    expect((await second.get(EVENT))?.status).toBe('creating');
+    await second.close();
+  });
+
+  it('drops finished records after the retention period and keeps live ones', async () => {
+    let now = T0;
+    const store = new SqliteBookingStore({
+      path: join(dir, 's.db'),
+      retentionSeconds: 60,
+      now: () => now,
+    });
+    await store.beginCancel(cancel({ now: T0 }));
+    await store.claimCreate(claim({ eventUuid: 'live', inviteeUri: inv('l', 'live'), now: T0 }));
+    now = T0 + 61_000;
+    expect(await store.get(EVENT)).toBeNull();
+    expect(await store.findByInvitee(inv('a'))).toBeNull();
+    expect((await store.get('live'))?.status).toBe('creating');
+    await store.close();
+  });
+});
+
+describe('memory store', () => {
+  it('hands out copies, so a caller cannot change stored state by accident', async () => {
+    const store = new MemoryBookingStore();
+    await store.claimCreate(claim());
+    const record = await store.get(EVENT);
+    if (record) record.status = 'active';
+    expect((await store.get(EVENT))?.status).toBe('creating');
+  });
+});
