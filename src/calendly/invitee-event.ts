@@ -60,9 +60,11 @@ export function parseInviteeEvent(json: unknown): InviteeEvent {
   const kind = eventName as InviteeEventKind;
   const payload = asObject(body['payload'], 'payload');
   const deliveredAt = optionalString(body, 'created_at', '') ?? optionalString(body, 'time', '');
-  return 'scheduled_event' in payload
-    ? parseV2(kind, payload, deliveredAt)
-    : parseLegacy(kind, payload, deliveredAt);
+  // v1 nests the event as an object; in v2 `payload.event` is a URI string. Anything else is
+  // read as v2 (what Calendly sends), so a missing field is named as v2 names it.
+  return isObject(payload['event']) && !('scheduled_event' in payload)
+    ? parseLegacy(kind, payload, deliveredAt)
+    : parseV2(kind, payload, deliveredAt);
 }
 
 function parseV2(kind: InviteeEventKind, p: Json, deliveredAt: string | null): InviteeEvent {
