@@ -53,8 +53,9 @@ type Json = Record<string, unknown>;
 export function parseInviteeEvent(json: unknown): InviteeEvent {
   const body = asObject(decode(json), '(body)');
   const eventName = body['event'];
-  if (typeof eventName !== 'string' || eventName === '') {
-    throw missing('event');
+  if (eventName === undefined || eventName === null || eventName === '') throw missing('event');
+  if (typeof eventName !== 'string') {
+    throw new InvalidPayloadError('event', 'event must be a string such as "invitee.created".');
   }
   if (!HANDLED.includes(eventName)) throw new UnsupportedEventError(eventName);
   const kind = eventName as InviteeEventKind;
@@ -232,13 +233,20 @@ function times(
 function isoTime(obj: Json, key: string, path: string): Date {
   const raw = requiredString(obj, key, path);
   const parsed = new Date(raw);
-  if (!ISO_DATE_TIME.test(raw) || Number.isNaN(parsed.getTime())) {
+  if (!ISO_DATE_TIME.test(raw) || Number.isNaN(parsed.getTime()) || !realCalendarDate(raw)) {
     throw new InvalidPayloadError(
       `${path}.${key}`,
       `${path}.${key} is not an ISO 8601 date-time with a time zone: "${raw}".`,
     );
   }
   return parsed;
+}
+
+/** `new Date` rolls 2026-02-30 over to March; a booking time like that is a broken payload. */
+function realCalendarDate(raw: string): boolean {
+  const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 function utcSeconds(d: Date): string {

@@ -554,3 +554,23 @@ describe('parseInviteeEvent', () => {
     });
   });
 });
+
+describe('parseInviteeEvent: edge cases found in review', () => {
+  const base = JSON.parse(
+    readFileSync(join(__dirname, '../../fixtures/calendly/invitee.created.json'), 'utf8'),
+  ) as { event: unknown; payload: { scheduled_event: { start_time: string } } };
+
+  it('rejects a calendar date that does not exist instead of rolling it over', () => {
+    const body = structuredClone(base);
+    body.payload.scheduled_event.start_time = '2026-02-30T10:00:00Z';
+    expect(() => parseInviteeEvent(body)).toThrow(
+      expect.objectContaining({ field: 'payload.scheduled_event.start_time' }),
+    );
+  });
+
+  it('says an event name of the wrong type is the wrong type, not missing', () => {
+    const body = structuredClone(base);
+    body.event = 42;
+    expect(() => parseInviteeEvent(body)).toThrow(/event must be a string/);
+  });
+});
