@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../errors';
+import { HttpTransportError, type HttpClient, type HttpResponse } from '../http';
+import { ZoomNetworkError } from './errors';
+import { tokenEndpointError } from './error-messages';
+import { createMemoryTokenCache, type CachedToken, type TokenCache } from './token-cache';
+
+export const DEFAULT_ZOOM_OAUTH_URL = 'https://zoom.us/oauth/token';
+
+/** Stop using a token this long before it expires, so no call starts with a token about to die. */
+export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
+export interface ZoomCredentials {
+  accountId: string;
+  clientId: string;
+  /** Never logged, never in an error message, never in a cache key in clear. */
+  clientSecret: string;
+}
+
+export interface ZoomAccessToken {
+  accessToken: string;
+  expiresAt: number;
+  /** False when this call (or one it joined) fetched it; the 401 rule needs to know. */
+  fromCache: boolean;
+}
+
+export interface ZoomTokenProvider {
+  getToken(): Promise<ZoomAccessToken>;
+  /** Drops `accessToken` from the cache, unless the cache already holds a newer one. */
+  invalidate(accessToken: string): Promise<void>;
+}
+
+export interface ZoomTokenProviderOptions {
+  credentials: ZoomCredentials;
+  http: HttpClient;
+  /** Defaults to an in-process cache. Share one (Upstash, `z.cache`) across processes. */
+  cache?: TokenCache;
+  oauthUrl?: string;
+  now?: () => number;
+  timeoutMs?: number;
+}
+
+/**
+ * One cache entry per Zoom app. The secret is part of the identity (after a secret is regenerated,
+ * the old token must not be reused) but only as a hash: cache stores are read by more people.
+ */
+export function zoomTokenCacheKey(credentials: ZoomCredentials): string {
+  const secretHash = createHash('sha256').update(credentials.clientSecret).digest('hex');
+  return `zoom-token:${credentials.accountId}:${credentials.clientId}:${secretHash.slice(0, 16)}`;
+}
+
+/**
+ * Server-to-Server OAuth tokens: cached until 5 minutes before expiry, and fetched by at most one
+ * request at a time per provider (single-flight), so a burst of calls costs one token request.
+ */
+export function createZoomTokenProvider(options: ZoomTokenProviderOptions): ZoomTokenProvider {
+  const { credentials, http } = options;
+  const missing = (['accountId', 'clientId', 'clientSecret'] as const).filter(
+    (name) => credentials[name].trim() === '',
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing.map(
+        (name) =>
+          `Zoom ${SETTING_LABEL[name]} is empty; copy it from the app's App Credentials page.`,
+      ),
+    );
+  }
+  const now = options.now ?? Date.now;
+  const cache = options.cache ?? createMemoryTokenCache({ now });
+  const oauthUrl = options.oauthUrl ?? DEFAULT_ZOOM_OAUTH_URL;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const key = zoomTokenCacheKey(credentials);
+  let inFlight: Promise<ZoomAccessToken> | null = null;
+
+  async function resolve(): Promise<ZoomAccessToken> {
+    const cached = await cache.get(key);
+    if (isUsable(cached, now())) {
+      return { accessToken: cached.accessToken, expiresAt: cached.expiresAt, fromCache: true };
+    }
+    const fresh = await fetchToken();
+    const ttlMs = fresh.expiresAt - TOKEN_REFRESH_MARGIN_MS - now();
+    // A token that expires within the margin is still good for this call, just not worth keeping.
+    if (ttlMs > 0) await cache.set(key, fresh, ttlMs);
+    return { ...fresh, fromCache: false };
+  }
+
+  async function fetchToken(): Promise<CachedToken> {
+    const url = `${oauthUrl}?grant_type=account_credentials&account_id=${encodeURIComponent(credentials.accountId)}`;
+    const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString(
+      'base64',
+    );
+    let response: HttpResponse;
+    try {
+      response = await http({
+        method: 'POST',
+        url,
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: '',
+        timeoutMs,
+      });
+    } catch (error) {
+      if (!(error instanceof HttpTransportError)) throw error;
+      throw new ZoomNetworkError(
+        `Could not reach Zoom's token endpoint (${error.message}).`,
+        error.timedOut,
+        { cause: error },
+      );
+    }
+    const ok = response.status >= 200 && response.status < 300;
+    const token = ok ? parseTokenBody(response.body, now()) : null;
+    if (token === null) throw tokenEndpointError(response);
+    return token;
+  }
+
+  return {
+    getToken() {
+      // Cache reads go through the single flight too: 100 callers on a cold cache must not all
+      // see the miss before the first fetch is registered.
+      inFlight ??= resolve().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
+    },
+    async invalidate(accessToken) {
+      const cached = await cache.get(key);
+      if (cached?.accessToken === accessToken) await cache.delete(key);
+    },
+  };
+}
+
+const SETTING_LABEL = {
+  accountId: 'Account ID',
+  clientId: 'Client ID',
+  clientSecret: 'Client Secret',
+} as const;
+
+/** Shared stores may hold anything (an older format, another tool's value): check the shape. */
+function isUsable(value: unknown, nowMs: number): value is CachedToken {
+  if (typeof value !== 'object' || value === null) return false;
+  const { accessToken, expiresAt } = value as Record<string, unknown>;
+  return (
+    typeof accessToken === 'string' &&
+    accessToken !== '' &&
+    typeof expiresAt === 'number' &&
+    nowMs < expiresAt - TOKEN_REFRESH_MARGIN_MS
+  );
+}
+
+function parseTokenBody(text: string, nowMs: number): CachedToken | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof body !== 'object' || body === null) return null;
+  const { access_token: accessToken, expires_in: expiresIn } = body as Record<string, unknown>;
+  if (typeof accessToken !== 'string' || accessToken === '') return null;
+  if (typeof expiresIn !== 'number' || !(expiresIn > 0)) return null;
+  return { accessToken, expiresAt: nowMs + expiresIn * 1000 };
+}
