@@ -20,3 +20,77 @@ export {
   type InviteeEvent,
   type InviteeEventKind,
 } from './calendly/invitee-event';
+
+export {
+  loadConfig,
+  DEFAULT_STORE_PATH,
+  type AppConfig,
+  type ConfigNeeds,
+  type Env,
+  type StoreConfig,
+} from './config';
+export { createJsonLogger, silentLogger, type Logger, type LogFields } from './log';
+
+export {
+  createFetchHttpClient,
+  HttpTransportError,
+  normaliseHeaders,
+  getHeader,
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+} from './http';
+export { ZoomApiError, ZoomAuthError, ZoomRateLimitError, ZoomNetworkError } from './zoom/errors';
+export type {
+  ZoomMeetings,
+  ZoomMeeting,
+  ZoomUser,
+  CreateMeetingParams,
+  MeetingPatch,
+  ZoomMeetingSettings,
+  DeleteMeetingResult,
+} from './zoom/types';
+export {
+  createZoomTokenProvider,
+  zoomTokenCacheKey,
+  DEFAULT_ZOOM_OAUTH_URL,
+  TOKEN_REFRESH_MARGIN_MS,
+  type ZoomCredentials,
+  type ZoomAccessToken,
+  type ZoomTokenProvider,
+  type ZoomTokenProviderOptions,
+} from './zoom/token';
+export {
+  createMemoryTokenCache,
+  type TokenCache,
+  type CachedToken,
+  type MemoryTokenCacheOptions,
+} from './zoom/token-cache';
+export {
+  createZoomClient,
+  DEFAULT_ZOOM_API_URL,
+  type ZoomClient,
+  type ZoomClientOptions,
+  type ZoomLogger,
+} from './zoom/client';
+export { DEFAULT_MEETING_SETTINGS } from './zoom/mapping';
+
+export type {
+  BookingRecord,
+  BookingStatus,
+  StoredMeeting,
+  InviteeState,
+} from './store/booking-record';
+export type * from './store/booking-store';
+export { StoreError } from './store/errors';
+export { MemoryBookingStore } from './store/memory';
+export { SqliteBookingStore, type SqliteStoreOptions } from './store/sqlite';
+export {
+  handleInviteeEvent,
+  meetingMarker,
+  HostResolutionError,
+  DEFAULT_LIFECYCLE_CONFIG,
+  type LifecycleConfig,
+  type LifecycleDeps,
+} from './lifecycle';
+export type { LifecycleOutcome, OutcomeType } from './lifecycle-outcome';

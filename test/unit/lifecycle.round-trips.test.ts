@@ -1,7 +1,17 @@
+import nock from 'nock';
 import { MemoryBookingStore } from '../../src/store/memory';
+import { FakeZoom } from '../support/fake-zoom';
 import { countingStore } from '../support/counting-store';
 import { canceled, created } from '../support/invitee-events';
 import { harness } from '../support/lifecycle-harness';
+import {
+  api,
+  fixture,
+  issueTokens,
+  useNock,
+  zoomHarness,
+  type Exchange,
+} from './zoom/zoom-test-kit';
 
 // The guide's Make recipe spends 2 HTTP calls + 1 store call per booking on create alone (it
 // fetches a token every run). On the warm path we promise one Zoom call and at most two store
@@ -42,5 +52,40 @@ describe('round trips on the warm path', () => {
 
     expect(h.zoom.calls).toEqual([]);
     expect(storeCalls).toEqual(['claimCreate']);
+  });
+});
+
+describe('round trips with the real Zoom client, token warm', () => {
+  useNock();
+
+  it('sends exactly one HTTP request to Zoom for a create and one for a cancel', async () => {
+    const counted = countingStore(new MemoryBookingStore());
+    const { client } = zoomHarness();
+    const h = harness({ store: counted.store, zoom: new FakeZoom() });
+    h.deps.zoom = client;
+    const meeting = fixture<Exchange>('create-meeting.response').body as { id: number };
+
+    // Warm-up booking: fetches the token once.
+    issueTokens(1);
+    api()
+      .post('/v2/users/host%40example.com/meetings')
+      .reply(201, { ...meeting, id: 1 });
+    await h.handle(created({ event: 'warm' }));
+
+    counted.calls.length = 0;
+    const createScope = api()
+      .post('/v2/users/host%40example.com/meetings')
+      .reply(201, { ...meeting, id: 85746065432 });
+    const out = await h.handle(created());
+    expect(createScope.isDone()).toBe(true);
+    expect(out.meeting?.id).toBe('85746065432');
+    expect(counted.calls.length).toBeLessThanOrEqual(2);
+
+    counted.calls.length = 0;
+    const deleteScope = api().delete('/v2/meetings/85746065432').query(true).reply(204);
+    expect((await h.handle(canceled())).outcome).toBe('cancelled');
+    expect(deleteScope.isDone()).toBe(true);
+    expect(counted.calls.length).toBeLessThanOrEqual(2);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 });
