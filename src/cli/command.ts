@@ -1,0 +1,57 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Env } from '../config';
+import { CalendlyZoomError } from '../errors';
+
+/** What a command may touch of the outside world; tests hand in fakes. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Env;
+  /** Progress bars and colours only on a terminal. */
+  isTTY: boolean;
+  now(): number;
+  /** For the HTTP the command makes (defaults to global fetch). */
+  fetch?: typeof fetch;
+  /** Aborted on SIGINT/SIGTERM: long-running commands stop gracefully. */
+  signal?: AbortSignal;
+}
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The whole `--help` text. */
+  help: string;
+  /** Resolves to the exit code: 0 ok, 1 failure, 2 usage. */
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/** The command line is wrong: exit 2 with the command's help. */
+export class UsageError extends CalendlyZoomError {
+  readonly kind = 'usage';
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * node:util parseArgs, with its errors turned into UsageError and `--help` handled, so every
+ * command parses the same way.
+ */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals,
+      strict: true,
+    });
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, { cause });
+  }
+}

@@ -1,0 +1,80 @@
+import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
+import { deleteKeysByPrefix, rawRedis, uniquePrefix } from '../support/redis-test-env';
+import { createUpstashTokenCache } from '../../src/zoom/upstash-token-cache';
+import { createZoomTokenProvider } from '../../src/zoom/token';
+import type { HttpClient } from '../../src/http';
+import { StoreError } from '../../src/store/errors';
+
+describe('Zoom token cache on Upstash', () => {
+  let bridge: UpstashBridge;
+  let prefix: string;
+  const redis = rawRedis();
+
+  beforeAll(async () => {
+    bridge = await startUpstashBridge();
+  });
+  beforeEach(() => {
+    prefix = uniquePrefix('token-cache');
+  });
+  afterEach(async () => {
+    bridge.setDown(false);
+    await deleteKeysByPrefix(redis, prefix);
+  });
+  afterAll(async () => {
+    await bridge.close();
+    await redis.quit();
+  });
+
+  it('round-trips a token and forgets it on delete', async () => {
+    const cache = createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix });
+    await cache.set('k', { accessToken: 'tok', expiresAt: 123 }, 60_000);
+    expect(await cache.get('k')).toEqual({ accessToken: 'tok', expiresAt: 123 });
+    await cache.delete('k');
+    expect(await cache.get('k')).toBeNull();
+  });
+
+  it('lets the entry expire in Redis after its ttl', async () => {
+    const cache = createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix });
+    await cache.set('k', { accessToken: 'tok', expiresAt: 123 }, 60_000);
+    const ttl = await redis.pttl(`${prefix}zoom-token:k`);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('shares one token between two processes: the second never calls Zoom', async () => {
+    let tokenRequests = 0;
+    const http: HttpClient = async () => {
+      tokenRequests++;
+      return {
+        status: 200,
+        headers: {},
+        body: JSON.stringify({
+          access_token: 'shared',
+          token_type: 'bearer',
+          expires_in: 3599,
+          scope: 's',
+        }),
+      };
+    };
+    const credentials = { accountId: 'a', clientId: 'c', clientSecret: 's' };
+    const first = createZoomTokenProvider({
+      credentials,
+      http,
+      cache: createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix }),
+    });
+    const second = createZoomTokenProvider({
+      credentials,
+      http,
+      cache: createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix }),
+    });
+    expect((await first.getToken()).accessToken).toBe('shared');
+    expect((await second.getToken()).accessToken).toBe('shared');
+    expect(tokenRequests).toBe(1);
+  });
+
+  it('fails with StoreError when Upstash is unreachable', async () => {
+    const cache = createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix });
+    bridge.setDown(true);
+    await expect(cache.get('k')).rejects.toBeInstanceOf(StoreError);
+  });
+});
