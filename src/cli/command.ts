@@ -36,21 +36,14 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * node:util parseArgs, with its errors turned into UsageError and `--help` handled, so every
- * command parses the same way.
+ * node:util parseArgs (strict), with its errors turned into UsageError, so every command parses
+ * the same way. `--help` never reaches a command: main() answers it.
  */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: T,
-  allowPositionals = false,
-) {
+export function parseCommandArgs<C extends ParseArgsConfig>(
+  config: C,
+): ReturnType<typeof parseArgs<C>> {
   try {
-    return parseArgs({
-      args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals,
-      strict: true,
-    });
+    return parseArgs({ strict: true, ...config });
   } catch (cause) {
     throw new UsageError((cause as Error).message, { cause });
   }
