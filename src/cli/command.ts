@@ -43,7 +43,8 @@ export function parseCommandArgs<C extends ParseArgsConfig>(
   config: C,
 ): ReturnType<typeof parseArgs<C>> {
   try {
-    return parseArgs({ strict: true, ...config });
+    // strict is parseArgs' default: unknown options and stray positionals are usage errors.
+    return parseArgs(config);
   } catch (cause) {
     throw new UsageError((cause as Error).message, { cause });
   }
