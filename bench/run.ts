@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release } from 'node:os';
 import { resolve } from 'node:path';
+import { lifecycleBench } from './lifecycle.bench';
 import { signatureBench } from './signature.bench';
 
 export interface BenchTarget {
@@ -20,7 +21,10 @@ export interface BenchResult {
 }
 
 /** Every bench, in the order they run. Register a new one by adding it here. */
-const BENCHES: readonly (() => Promise<BenchResult>)[] = [() => signatureBench()];
+const BENCHES: readonly (() => Promise<BenchResult>)[] = [
+  () => signatureBench(),
+  () => lifecycleBench(),
+];
 
 // Compiled to dist/bench/run.js; results go to the source tree's bench/results/.
 const RESULTS_FILE = resolve(__dirname, '../../bench/results/latest.json');

@@ -4,7 +4,9 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command
 import packageJson from '../../package.json';
 
 /** Loaded on demand, so `calendly-zoom blueprint` never opens a store or loads the server. */
-const COMMANDS: Record<string, () => Promise<Command>> = {};
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  blueprint: async () => (await import('./commands/blueprint')).blueprintCommand,
+};
 
 const USAGE = `calendly-zoom ${packageJson.version}: a Zoom meeting for every Calendly booking
 
