@@ -265,8 +265,11 @@ class Work {
       });
     } catch (error) {
       // Someone deleted the meeting in Zoom by hand: make a fresh one for the new time, still
-      // under our lease.
-      if (error instanceof ZoomApiError && error.status === 404) return this.createAndCommit();
+      // under our lease. A worker before us may have got this far and died, so look first.
+      if (error instanceof ZoomApiError && error.status === 404) {
+        const found = await this.guard(() => this.findOrphan(), false);
+        return found ? this.commit(found, 'created') : this.createAndCommit();
+      }
       await this.releaseQuietly(false);
       throw error;
     }
@@ -277,9 +280,7 @@ class Work {
    * Deletes whatever meeting the booking has (or its abandoned creator made), then records the
    * cancellation. Zoom's "already gone" counts as done.
    */
-  async cleanUp(
-    record: BookingRecord,
-  ): Promise<{
+  async cleanUp(record: BookingRecord): Promise<{
     zoomResult: 'deleted' | 'already_gone' | 'no_meeting';
     record: BookingRecord | null;
   }> {

@@ -336,6 +336,24 @@ describe('reschedule in move mode', () => {
     expect(h.zoom.liveMeetings()).toHaveLength(1);
   });
 
+  it('never makes two meetings when the worker replacing a hand-deleted meeting dies', async () => {
+    const h = harness({ config: { reschedule: 'move' } });
+    const original = await h.handle(created({ event: 'a', invitee: 'x' }));
+    h.zoom.meetings.delete(original.meeting?.id ?? '');
+    const { create } = reschedule({ event: 'a', invitee: 'x' }, { event: 'b', invitee: 'y' });
+    const commit = h.store.commitCreate.bind(h.store);
+    h.store.commitCreate = () => Promise.reject(new Error('process killed'));
+    await expect(h.handle(create)).rejects.toThrow('process killed');
+    h.store.commitCreate = commit;
+
+    h.clock.advance(h.deps.config.leaseMs + 1);
+    const out = await h.handle(create);
+
+    expect(out.outcome).toBe('created');
+    expect(h.zoom.liveMeetings()).toHaveLength(1);
+    expect(out.meeting?.id).toBe(h.zoom.liveMeetings()[0]?.id);
+  });
+
   it('makes a new meeting instead when other invitees are still on the old group event', async () => {
     const h = harness({ config: { reschedule: 'move' } });
     await h.handle(created({ event: 'a', invitee: 'x' }));
