@@ -6,6 +6,7 @@ import { arch, cpus, platform, release } from 'node:os';
 import { resolve } from 'node:path';
 import { lifecycleBench } from './lifecycle.bench';
 import { signatureBench } from './signature.bench';
+import { storeBench } from './store.bench';
 
 export interface BenchTarget {
   max?: number;
@@ -24,6 +25,7 @@ export interface BenchResult {
 const BENCHES: readonly (() => Promise<BenchResult>)[] = [
   () => signatureBench(),
   () => lifecycleBench(),
+  () => storeBench(),
 ];
 
 // Compiled to dist/bench/run.js; results go to the source tree's bench/results/.

@@ -304,7 +304,13 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
         writes.records.push(record);
         return { result: { type: 'kept', record }, writes };
       }
-      if (input.keepForMove && record.meeting && !knownElsewhere(s, input.supersededBy)) {
+      // Only for a named new booking: nothing else could ever take the meeting over.
+      if (
+        input.keepForMove &&
+        input.supersededBy &&
+        record.meeting &&
+        !knownElsewhere(s, input.supersededBy)
+      ) {
         record.status = 'superseded';
         record.pendingMove = true;
         writes.records.push(record);

@@ -6,7 +6,7 @@ import type { BookingStore, ClaimCreateInput } from '../../src/store/booking-sto
 import { MemoryBookingStore } from '../../src/store/memory';
 import { SqliteBookingStore } from '../../src/store/sqlite';
 import { simulate } from '../support/lifecycle-sim';
-import { storeFactories } from '../support/store-factories';
+import { closeStoreFactories, storeFactories } from '../support/store-factories';
 
 // One behavioural suite for every adapter: the lifecycle's correctness rests on each transition
 // meaning the same thing whatever holds the records.
@@ -55,6 +55,8 @@ function cancel(overrides: Partial<Parameters<BookingStore['beginCancel']>[0]> =
     ...overrides,
   };
 }
+
+afterAll(() => closeStoreFactories());
 
 describe.each(storeFactories())('booking store contract: $name', ({ create }) => {
   let store: BookingStore;

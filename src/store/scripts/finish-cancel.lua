@@ -1,0 +1,31 @@
+-- finishCancel of transitions.ts, rule for rule.
+
+local function finish_cancel(input)
+  local existing = record_of(input.eventUuid)
+  if not existing or (existing.status ~= 'cancelling' and existing.status ~= 'creating') then
+    return { result = existing or NULL, writes = no_writes() }
+  end
+  if existing.status == 'creating' and not truthy(existing.cancelRequested) then
+    -- An invitee joined the group event while we cleaned up: its own delivery comes back to
+    -- create the meeting it still wants.
+    local record = touch(existing, input.now, 'cleanup_done', input.zoomResult)
+    record.lease = NULL
+    record.recoveryNeeded = false
+    record.meeting = NULL
+    record.movingFrom = NULL
+    return { result = record, writes = { records = { record }, index = {} } }
+  end
+  local record = touch(existing, input.now, 'meeting_deleted', input.zoomResult)
+  record.status = val(existing.cancelRequested) or 'cancelled'
+  record.cancelRequested = NULL
+  record.lease = NULL
+  record.recoveryNeeded = false
+  record.movingFrom = NULL
+  record.pendingMove = false
+  if truthy(record.meeting) then record.meeting.startUrl = NULL end
+  return { result = record, writes = { records = { record }, index = {} } }
+end
+
+local applied = finish_cancel(INPUT)
+apply(applied.writes)
+return encode({ record = applied.result })
