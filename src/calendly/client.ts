@@ -16,8 +16,9 @@ export class CalendlyApiError extends CalendlyZoomError {
     super(message, options);
   }
 
+  /** No answer at all (status 0), rate limited or Calendly's side failed: worth trying later. */
   get transient(): boolean {
-    return this.status === 429 || this.status >= 500;
+    return this.status === 0 || this.status === 429 || this.status >= 500;
   }
 }
 
@@ -116,18 +117,17 @@ export function createCalendlyClient(options: {
 }): CalendlyClient {
   const apiUrl = (options.apiUrl ?? DEFAULT_CALENDLY_API_URL).replace(/\/+$/, '');
 
+  /** `path` is relative to the configured API URL, so the token only ever goes there. */
   async function request(
     method: 'GET' | 'POST' | 'DELETE',
-    pathOrUrl: string,
+    path: string,
     action: string,
     body?: unknown,
   ): Promise<HttpResponse> {
-    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${apiUrl}${pathOrUrl}`;
-    let response: HttpResponse;
     try {
-      response = await options.http({
+      return await options.http({
         method,
-        url,
+        url: `${apiUrl}${path}`,
         headers: {
           authorization: `Bearer ${options.token}`,
           accept: 'application/json',
@@ -137,18 +137,21 @@ export function createCalendlyClient(options: {
         timeoutMs: options.timeoutMs ?? 10_000,
       });
     } catch (cause) {
-      throw new CalendlyApiError(0, null, `Could not reach Calendly to ${action}.`, { cause });
+      // The transport's message names the failure (ECONNREFUSED, timeout) and never the query.
+      const why = cause instanceof Error ? ` (${cause.message})` : '';
+      throw new CalendlyApiError(0, null, `Could not reach Calendly to ${action}${why}.`, {
+        cause,
+      });
     }
-    return response;
   }
 
   async function json(
     method: 'GET' | 'POST',
-    pathOrUrl: string,
+    path: string,
     action: string,
     body?: unknown,
   ): Promise<Json> {
-    const response = await request(method, pathOrUrl, action, body);
+    const response = await request(method, path, action, body);
     if (response.status < 200 || response.status >= 300) throw apiError(response, action);
     try {
       return JSON.parse(response.body) as Json;
@@ -157,33 +160,57 @@ export function createCalendlyClient(options: {
         response.status,
         null,
         `Calendly sent a non-JSON answer to ${action}.`,
-        {
-          cause,
-        },
+        { cause },
       );
     }
   }
 
-  async function allPages(firstUrl: string, action: string): Promise<Json[]> {
+  async function allPages(firstPath: string, action: string): Promise<Json[]> {
     const items: Json[] = [];
-    let next: string | null = firstUrl;
-    for (let page = 0; next && page < MAX_PAGES; page++) {
+    const endpoint = firstPath.split('?')[0] ?? firstPath;
+    const seen = new Set<string>();
+    let next: string | null = firstPath;
+    while (next !== null) {
+      if (seen.size >= MAX_PAGES) {
+        throw new CalendlyApiError(
+          200,
+          null,
+          `Calendly kept returning further pages while trying to ${action} (more than ${MAX_PAGES}); stopped rather than return a partial list.`,
+        );
+      }
       const body: Json = await json('GET', next, action);
       const collection = body['collection'];
       if (Array.isArray(collection)) items.push(...collection.filter(isObject));
       const pagination = isObject(body['pagination']) ? body['pagination'] : {};
-      next =
-        typeof pagination['next_page'] === 'string' && pagination['next_page']
-          ? pagination['next_page']
-          : null;
+      const nextPage = pagination['next_page'];
+      if (typeof nextPage !== 'string' || nextPage === '') break;
+      // next_page is the same endpoint with a page_token. Only its query is kept: the bearer
+      // token goes to the configured API URL, never to a host named inside a response.
+      const query = new URL(nextPage, `${apiUrl}/`).search;
+      if (seen.has(query)) {
+        throw new CalendlyApiError(
+          200,
+          null,
+          `Calendly returned the same next page twice while trying to ${action}.`,
+        );
+      }
+      seen.add(query);
+      next = `${endpoint}${query}`;
     }
     return items;
   }
 
   return {
     async getCurrentUser() {
-      const body = await json('GET', '/users/me', 'read the current user (GET /users/me)');
+      const action = 'read the current user (GET /users/me)';
+      const body = await json('GET', '/users/me', action);
       const user = isObject(body['resource']) ? body['resource'] : {};
+      // Everything else (subscriptions, events) is addressed through these two URIs.
+      for (const field of ['uri', 'current_organization']) {
+        if (!strOrNull(user[field])) {
+          throw new CalendlyApiError(200, null, `Calendly's answer to ${action} has no ${field}.`);
+        }
+      }
       return {
         uri: str(user['uri']),
         name: str(user['name']),
@@ -220,9 +247,8 @@ export function createCalendlyClient(options: {
     },
 
     async deleteWebhookSubscription(uriOrUuid) {
-      const path = uriOrUuid.startsWith('http')
-        ? uriOrUuid
-        : `/webhook_subscriptions/${encodeURIComponent(uriOrUuid)}`;
+      // By UUID on the configured API URL, whatever host the URI names (the token goes nowhere else).
+      const path = `/webhook_subscriptions/${encodeURIComponent(lastSegment(uriOrUuid))}`;
       const action = 'delete the webhook subscription';
       const response = await request('DELETE', path, action);
       if (response.status === 404) return 'already_gone';
@@ -259,10 +285,11 @@ export function createCalendlyClient(options: {
 
     async listEventInvitees(eventUri) {
       const params = new URLSearchParams({ count: PAGE_SIZE });
-      const base = eventUri.startsWith('http')
-        ? eventUri
-        : `${apiUrl}/scheduled_events/${eventUri}`;
-      const items = await allPages(`${base}/invitees?${params}`, 'list the invitees of an event');
+      const uuid = encodeURIComponent(lastSegment(eventUri));
+      const items = await allPages(
+        `/scheduled_events/${uuid}/invitees?${params}`,
+        'list the invitees of an event',
+      );
       return items.map((i) => ({
         uri: str(i['uri']),
         name: str(i['name']),
@@ -282,14 +309,22 @@ export function createCalendlyClient(options: {
 function apiError(response: HttpResponse, action: string): CalendlyApiError {
   let title: string | null = null;
   let detail = '';
+  let parameters: string[] = [];
   try {
     const body = JSON.parse(response.body) as Json;
     title = strOrNull(body['title']);
     detail = strOrNull(body['message']) ?? '';
+    // 400s name the offending parameters in `details`; the sentence alone says only "invalid".
+    parameters = (Array.isArray(body['details']) ? body['details'] : [])
+      .filter(isObject)
+      .map((d) => [strOrNull(d['parameter']), strOrNull(d['message'])].filter(Boolean).join(': '))
+      .filter((d) => d !== '');
   } catch {
     // Not JSON (a proxy's error page): the status alone must do.
   }
-  const said = detail ? ` Calendly said: "${detail}"` : '';
+  const said =
+    (detail ? ` Calendly said: "${detail}"` : '') +
+    (parameters.length > 0 ? ` (${parameters.join('; ')})` : '');
   const status = response.status;
   let message: string;
   if (status === 401) {
@@ -297,7 +332,7 @@ function apiError(response: HttpResponse, action: string): CalendlyApiError {
   } else if (status === 403 && /upgrade/i.test(detail)) {
     message = `Calendly needs a different plan to ${action}.${said}`;
   } else if (status === 403) {
-    message = `Calendly refused to ${action}: organisation-scope webhooks need an organisation owner or admin token; use --scope user (or ask an admin) otherwise.${said}`;
+    message = `Calendly refused to ${action}: organisation-wide access needs a token of an organisation owner or admin; use --scope user (or ask an admin) otherwise.${said}`;
   } else if (status === 409) {
     message = `A webhook subscription for this URL already exists in Calendly; list it with \`calendly-zoom webhooks list\` and remove it first if its signing key is lost.${said}`;
   } else if (status === 429) {

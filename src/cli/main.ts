@@ -5,6 +5,10 @@ import packageJson from '../../package.json';
 
 /** Loaded on demand, so `calendly-zoom blueprint` never opens a store or loads the server. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  webhooks: async () => (await import('./commands/webhooks')).webhooksCommand,
+  trigger: async () => (await import('./commands/trigger')).triggerCommand,
+  reconcile: async () => (await import('./commands/reconcile')).reconcileCommand,
+  doctor: async () => (await import('./commands/doctor')).doctorCommand,
   blueprint: async () => (await import('./commands/blueprint')).blueprintCommand,
 };
 

@@ -1,0 +1,24 @@
+import { runCli } from './cli-test-kit';
+
+describe('--help', () => {
+  it.each([
+    ['webhooks', /calendly-zoom webhooks subscribe --url URL/],
+    ['trigger', /^Usage: calendly-zoom trigger <invitee\.created\|invitee\.canceled> --url URL/],
+    ['reconcile', /^Usage: calendly-zoom reconcile \[--since ISO\] \[--until ISO\]/],
+    ['doctor', /^Usage: calendly-zoom doctor \[--url URL\] \[--json\]/],
+  ])('%s --help prints its usage and exits 0, reading no configuration', async (command, usage) => {
+    const run = await runCli([command, '--help'], { env: {} });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(usage);
+    expect(run.stderr).toBe('');
+  });
+
+  it('the command list names webhooks, trigger, reconcile and doctor with a summary each', async () => {
+    const run = await runCli(['--help']);
+
+    for (const command of ['webhooks', 'trigger', 'reconcile', 'doctor']) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S.+$`, 'm'));
+    }
+  });
+});
