@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { ConfigError, CalendlyZoomError } from '../errors';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './command';
 import packageJson from '../../package.json';
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   trigger: async () => (await import('./commands/trigger')).triggerCommand,
   reconcile: async () => (await import('./commands/reconcile')).reconcileCommand,
   doctor: async () => (await import('./commands/doctor')).doctorCommand,
+  serve: async () => (await import('./commands/serve')).serveCommand,
   blueprint: async () => (await import('./commands/blueprint')).blueprintCommand,
 };
 
@@ -76,6 +78,9 @@ async function usage(): Promise<string> {
 }
 
 if (require.main === module) {
+  // A .env beside the working directory is the documented way to configure a local run; real
+  // environment variables still win (loadEnvFile never overrides one that is set).
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => controller.abort(signal));

@@ -1,0 +1,98 @@
+import { loadConfig } from '../../config';
+import { createFetchHttpClient } from '../../http';
+import { createJsonLogger } from '../../log';
+import { DEFAULT_HOST, startReceiver } from '../../server/start-receiver';
+import { EXIT_OK, parseCommandArgs, UsageError, type CliIo, type Command } from '../command';
+
+const HELP = `Usage: calendly-zoom serve [--port N] [--host ADDRESS]
+
+Runs the self-hosted Calendly webhook receiver: every signed Calendly delivery
+becomes (or cancels) a Zoom meeting. Logs are JSON lines on stdout.
+
+Options:
+  --port N         Port to listen on (default: PORT, else 3000; 0 picks a free one).
+  --host ADDRESS   Address to bind (default ${DEFAULT_HOST}; 0.0.0.0 for every interface,
+                   e.g. in a container).
+
+Endpoints:
+  POST /webhooks/calendly   Calendly deliveries (register this URL with
+                            \`calendly-zoom webhooks subscribe\`).
+  GET  /healthz             200 when the booking store answers, 503 otherwise.
+
+Environment:
+  CALENDLY_SIGNING_KEY        required; the webhook subscription's signing key
+                              (comma-separated while rotating keys)
+  ZOOM_ACCOUNT_ID             required; Zoom Server-to-Server OAuth app
+  ZOOM_CLIENT_ID              required
+  ZOOM_CLIENT_SECRET          required
+  ZOOM_DEFAULT_HOST           Zoom user (email) for bookings whose host has none
+  UPSTASH_REDIS_REST_URL      with UPSTASH_REDIS_REST_TOKEN: keep bookings in Upstash
+  UPSTASH_REDIS_REST_TOKEN
+  STORE_PATH                  SQLite file otherwise (default ./data/calendly-zoom.db)
+  PORT                        default 3000
+  SIGNATURE_TOLERANCE_SECONDS age a delivery's signature may have (default 300)
+  RESCHEDULE_MODE             recreate (default) | move
+  NATIVE_ZOOM                 skip (default) | create, for bookings that already
+                              carry Calendly's own Zoom link
+  MEETING_TOPIC_TEMPLATE      default "{event} with {invitee}"
+  ZOOM_API_URL, ZOOM_OAUTH_URL  overrides for local fakes
+
+Stops gracefully on SIGTERM or SIGINT: requests in flight are answered first.
+`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the Calendly webhook receiver (POST /webhooks/calendly, GET /healthz)',
+  help: HELP,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: { port: { type: 'string' }, host: { type: 'string' } },
+    });
+    const port = values.port === undefined ? undefined : parsePort(values.port);
+    if (values.host !== undefined && values.host.trim() === '') {
+      throw new UsageError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0.');
+    }
+    const config = loadConfig(io.env, { signingKey: true, zoom: true });
+    const log = createJsonLogger((line) => io.stdout(`${line}\n`), {}, io.now);
+
+    const receiver = await startReceiver(config, {
+      log,
+      port,
+      host: values.host,
+      http: io.fetch ? createFetchHttpClient(io.fetch) : undefined,
+      now: io.now,
+    });
+    log.info('receiver listening', {
+      url: receiver.url,
+      webhookUrl: receiver.webhookUrl,
+      store: receiver.storeKind,
+      ...(config.store.kind === 'sqlite' ? { storePath: config.store.path } : {}),
+    });
+
+    await stopRequested(io.signal);
+    log.info('shutting down: answering requests in flight first', {
+      signal: String(io.signal?.reason ?? 'abort'),
+    });
+    await receiver.close();
+    log.info('receiver stopped');
+    return EXIT_OK;
+  },
+};
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new UsageError(`--port must be a whole number from 0 to 65535, got "${text}".`);
+  }
+  return port;
+}
+
+/** Without a signal (an embedding that never stops) this waits for the process to end. */
+function stopRequested(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
