@@ -6,6 +6,7 @@ import { arch, cpus, platform, release } from 'node:os';
 import { resolve } from 'node:path';
 import { lifecycleBench } from './lifecycle.bench';
 import { signatureBench } from './signature.bench';
+import { sqliteStoreBench } from './sqlite-store.bench';
 import { storeBench } from './store.bench';
 
 export interface BenchTarget {
@@ -26,6 +27,7 @@ const BENCHES: readonly (() => Promise<BenchResult>)[] = [
   () => signatureBench(),
   () => lifecycleBench(),
   () => storeBench(),
+  () => sqliteStoreBench(),
 ];
 
 // Compiled to dist/bench/run.js; results go to the source tree's bench/results/.
