@@ -77,6 +77,18 @@ export function meetingMarker(eventUri: string): string {
   return `[Calendly booking ${eventUri}]`;
 }
 
+/** What every lease-taking store call names: the booking, the invitee, who and until when. */
+export function leaseOn(event: InviteeEvent, owner: string, deps: LifecycleDeps) {
+  return {
+    eventUuid: event.eventUuid,
+    eventUri: event.eventUri,
+    inviteeUri: event.inviteeUri,
+    owner,
+    now: deps.now(),
+    leaseMs: deps.config.leaseMs,
+  };
+}
+
 function hasNativeZoom(event: InviteeEvent): boolean {
   const type = event.location.type ?? '';
   return (type === 'zoom' || type === 'zoom_conference') && event.location.joinUrl !== null;
@@ -85,12 +97,7 @@ function hasNativeZoom(event: InviteeEvent): boolean {
 async function handleCreated(event: InviteeEvent, deps: LifecycleDeps): Promise<LifecycleOutcome> {
   const owner = randomUUID();
   const claim = await deps.store.claimCreate({
-    eventUuid: event.eventUuid,
-    eventUri: event.eventUri,
-    inviteeUri: event.inviteeUri,
-    owner,
-    now: deps.now(),
-    leaseMs: deps.config.leaseMs,
+    ...leaseOn(event, owner, deps),
     startTime: event.startTime,
     durationMinutes: event.durationMinutes,
     reschedule: event.oldInviteeUri
@@ -156,12 +163,7 @@ async function handleCanceled(event: InviteeEvent, deps: LifecycleDeps): Promise
   const owner = randomUUID();
   const rescheduled = event.rescheduled;
   const result = await deps.store.beginCancel({
-    eventUuid: event.eventUuid,
-    eventUri: event.eventUri,
-    inviteeUri: event.inviteeUri,
-    owner,
-    now: deps.now(),
-    leaseMs: deps.config.leaseMs,
+    ...leaseOn(event, owner, deps),
     finalStatus: rescheduled ? 'superseded' : 'cancelled',
     supersededBy: rescheduled ? event.newInviteeUri : null,
     keepForMove: rescheduled && deps.config.reschedule === 'move' && event.newInviteeUri !== null,

@@ -8,6 +8,7 @@ import {
 import { CalendlyZoomError } from './errors';
 import {
   handleInviteeEvent,
+  leaseOn,
   meetingMarker,
   type LifecycleConfig,
   type LifecycleDeps,
@@ -259,12 +260,7 @@ async function adopt(
 ): Promise<string | null> {
   const owner = randomUUID();
   const claim = await deps.store.claimCreate({
-    eventUuid: event.eventUuid,
-    eventUri: event.eventUri,
-    inviteeUri: event.inviteeUri,
-    owner,
-    now: deps.now(),
-    leaseMs: deps.config.leaseMs,
+    ...leaseOn(event, owner, deps),
     startTime: event.startTime,
     durationMinutes: event.durationMinutes,
     reschedule: null,
