@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // TypeScript first: the root index.js (Zapier's entry, which loads dist/) must not shadow index.ts.
+  moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   // The Redis-backed suites share one server; running files in parallel is fine because
   // every test isolates its keys under a unique prefix.
   testTimeout: 20000,

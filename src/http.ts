@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { CalendlyZoomError } from './errors';
 
 /**
@@ -122,4 +123,98 @@ function errorField(error: unknown, field: 'name' | 'message' | 'code'): string 
   if (typeof error !== 'object' || error === null) return null;
   const value = (error as Record<string, unknown>)[field];
   return typeof value === 'string' ? value : null;
+}
+
+/**
+ * The part of Zapier's `z.request` the adapter uses, typed here so that src/ never imports
+ * zapier-platform-core.
+ */
+export interface ZapierRequestOptions {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: NodeJS.ReadableStream;
+  /** Milliseconds; node-fetch applies it to the headers and again to the body. */
+  timeout?: number;
+  /** Every status comes back: the engine's clients decide (a Zoom 401 means "new token"). */
+  skipThrowForStatus: true;
+  /** Otherwise any 429 becomes a ThrottledError before the Zoom retry policy sees it. */
+  throwForThrottlingEarly: false;
+  /** Our bodies are data, not templates: no `{{curly}}` handling and no requestTemplate. */
+  merge: false;
+  /** The body is read here rather than by Zapier, which also keeps it out of Zapier's HTTP log. */
+  raw: true;
+}
+
+export interface ZapierRawResponse {
+  status: number;
+  headers: { forEach(callback: (value: string, name: string) => void): void };
+  text(): Promise<string>;
+}
+
+export interface ZapierRequester {
+  request(options: ZapierRequestOptions): Promise<ZapierRawResponse>;
+}
+
+/**
+ * The z.request adapter. Zapier logs every z.request with its bodies, and its scrubber does not
+ * recognise a Zoom start_url (`?zak=…`) or the `signing_key` sent to Calendly; so request bodies
+ * go as streams and responses are read raw, which Zapier logs as "<streaming data>". The log keeps
+ * method, URL, status and headers, with credentials censored by Zapier.
+ */
+export function createZapierHttpClient(z: ZapierRequester): HttpClient {
+  return async (request) => {
+    const headers = { ...request.headers };
+    let body: NodeJS.ReadableStream | undefined;
+    if (request.body !== undefined) {
+      const bytes = Buffer.from(request.body);
+      // A stream of known length: sent with Content-Length, not chunked.
+      headers['content-length'] = String(bytes.length);
+      body = Readable.from([bytes]);
+    }
+    try {
+      const response = await z.request({
+        url: request.url,
+        method: request.method,
+        headers,
+        body,
+        timeout: request.timeoutMs,
+        skipThrowForStatus: true,
+        throwForThrottlingEarly: false,
+        merge: false,
+        raw: true,
+      });
+      const text = await response.text();
+      return { status: response.status, headers: normaliseHeaders(response.headers), body: text };
+    } catch (error) {
+      // node-fetch reports every transport failure as a FetchError (its `type` says which);
+      // anything else is not ours to disguise as a network problem.
+      const fetchError = asFetchError(error);
+      if (fetchError === null) throw error;
+      const timedOut = fetchError.type === 'request-timeout' || fetchError.type === 'body-timeout';
+      throw new HttpTransportError(
+        `${request.method} ${withoutQuery(request.url)} got no answer: ${
+          timedOut ? `timed out after ${request.timeoutMs} ms` : fetchError.reason
+        }`,
+        timedOut,
+        { cause: error },
+      );
+    }
+  };
+}
+
+/**
+ * node-fetch's message quotes the whole URL, query included ("request to … failed, reason: …");
+ * only the reason is kept.
+ */
+function asFetchError(error: unknown): { type: string; reason: string } | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { name, type, code, message } = error as Record<string, unknown>;
+  if (name !== 'FetchError') return null;
+  const text = typeof message === 'string' ? message : '';
+  const reason = text.includes('reason: ') ? text.slice(text.indexOf('reason: ') + 8) : '';
+  return {
+    type: typeof type === 'string' ? type : '',
+    reason: reason || (typeof code === 'string' ? code : 'connection failed'),
+  };
 }

@@ -1,0 +1,49 @@
+import { defineSearch } from 'zapier-platform-core';
+import { ZoomApiError } from '../src/zoom/errors';
+import { requiredText } from '../zapier/input';
+import { step } from '../zapier/step';
+
+const EMAIL = {
+  key: 'email',
+  label: 'Email',
+  required: true,
+  helpText: 'The email of a user of your Zoom account, e.g. the Host Email of a Calendly booking.',
+};
+
+export default defineSearch({
+  key: 'find_user',
+  noun: 'Zoom User',
+  display: {
+    label: 'Find Zoom User',
+    description:
+      'Finds a user of your Zoom account by email: use it to check that a Calendly host can host Zoom meetings.',
+  },
+  operation: {
+    inputFields: [EMAIL],
+    perform: step(async (engine, bundle) => {
+      const email = requiredText(bundle.inputData, EMAIL.key, EMAIL.label);
+      try {
+        const user = await engine.zoom.getUser(email);
+        return [
+          { id: user.id, email: user.email, status: user.status, account_id: user.accountId },
+        ];
+      } catch (error) {
+        // 404 / 1001: no such user in this account; a search finds nothing rather than failing.
+        if (error instanceof ZoomApiError && error.status === 404) return [];
+        throw error;
+      }
+    }),
+    sample: {
+      id: 'KDcuGIm1QgePTO8WbOqwIQ',
+      email: 'host@example.com',
+      status: 'active',
+      account_id: 'Wk9PTV9BQ0NPVU5UX0lE',
+    },
+    outputFields: [
+      { key: 'id', label: 'Zoom User ID' },
+      { key: 'email', label: 'Email' },
+      { key: 'status', label: 'Status (active, inactive, pending)' },
+      { key: 'account_id', label: 'Zoom Account ID' },
+    ],
+  },
+});

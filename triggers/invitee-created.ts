@@ -1,0 +1,31 @@
+import { defineTrigger } from 'zapier-platform-core';
+import {
+  listRecentInvitees,
+  readInviteeDelivery,
+  SCOPE_FIELD,
+  subscribeInviteeHook,
+  unsubscribeInviteeHook,
+} from '../zapier/invitee-hook';
+import { INVITEE_OUTPUT_FIELDS, inviteeSample } from '../zapier/invitee-item';
+
+const KINDS = ['invitee.created'] as const;
+
+export default defineTrigger({
+  key: 'invitee_created',
+  noun: 'Invitee',
+  display: {
+    label: 'Invitee Created',
+    description:
+      'Triggers instantly when someone books a Calendly event. Deliveries are checked against a signing key made for this Zap; anything else starts no run.',
+  },
+  operation: {
+    type: 'hook',
+    inputFields: [SCOPE_FIELD],
+    performSubscribe: subscribeInviteeHook(KINDS),
+    performUnsubscribe: unsubscribeInviteeHook(),
+    perform: readInviteeDelivery(KINDS),
+    performList: listRecentInvitees(KINDS),
+    sample: inviteeSample('invitee.created'),
+    outputFields: INVITEE_OUTPUT_FIELDS,
+  },
+});

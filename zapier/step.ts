@@ -1,0 +1,34 @@
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import type { InviteeEvent } from '../src/calendly/invitee-event';
+import { handleInviteeEvent, type LifecycleConfig } from '../src/lifecycle';
+import type { LifecycleOutcome } from '../src/lifecycle-outcome';
+import { buildEngine, type ZapierEngine } from './engine';
+import { BookingBusyError, toZapierError } from './errors';
+
+export type StepWork<T> = (engine: ZapierEngine, bundle: Bundle) => Promise<T>;
+
+/**
+ * Every perform that talks to a service goes through here: the engine is built from the
+ * connection, and whatever the work throws leaves as Zapier's error class. Each call makes a new
+ * function, which Zapier needs: it finds an operation by the identity of its perform.
+ */
+export function step<T>(work: StepWork<T>): (z: ZObject, bundle: Bundle) => Promise<T> {
+  return async (z, bundle) => {
+    try {
+      return await work(buildEngine(z, bundle), bundle);
+    } catch (error) {
+      throw toZapierError(error);
+    }
+  };
+}
+
+/** One booking event through the lifecycle; "another run holds it" asks Zapier to retry soon. */
+export async function runLifecycle(
+  engine: ZapierEngine,
+  event: InviteeEvent,
+  config: LifecycleConfig,
+): Promise<LifecycleOutcome> {
+  const outcome = await handleInviteeEvent(event, engine.lifecycle(config));
+  if (outcome.retryLater) throw new BookingBusyError(outcome.message);
+  return outcome;
+}
