@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release } from 'node:os';
 import { resolve } from 'node:path';
+import { coldStartBench } from './cold-start.bench';
 import { lifecycleBench } from './lifecycle.bench';
 import { signatureBench } from './signature.bench';
 import { sqliteStoreBench } from './sqlite-store.bench';
@@ -28,6 +29,7 @@ const BENCHES: readonly (() => Promise<BenchResult>)[] = [
   () => lifecycleBench(),
   () => storeBench(),
   () => sqliteStoreBench(),
+  () => coldStartBench(),
 ];
 
 // Compiled to dist/bench/run.js; results go to the source tree's bench/results/.
