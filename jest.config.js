@@ -9,4 +9,5 @@ module.exports = {
   // The Redis-backed suites share one server; running files in parallel is fine because
   // every test isolates its keys under a unique prefix.
   testTimeout: 20000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/jest-nock-isolation.ts'],
 };

@@ -73,6 +73,7 @@ describe('readBody', () => {
   it('fails with RequestAbortedError when the client goes away mid-body', async () => {
     const req = request(new URL('/', url), { method: 'POST', agent: false });
     req.on('error', () => undefined); // the client side of the abort is expected
+    req.flushHeaders();
     req.write('partial');
     await new Promise<void>((resolve) => {
       const check = (): void => void (results.length > 0 ? resolve() : setImmediate(check));
