@@ -9,5 +9,8 @@ module.exports = {
   // The Redis-backed suites share one server; running files in parallel is fine because
   // every test isolates its keys under a unique prefix.
   testTimeout: 20000,
+  // A handle left open by a failed test must not hang CI past its time limit; locally jest's
+  // warning shows the leak instead.
+  forceExit: process.env.CI === 'true',
   setupFilesAfterEnv: ['<rootDir>/test/support/jest-nock-isolation.ts'],
 };
