@@ -72,13 +72,18 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
   const timeoutMs = options.timeoutMs ?? 10_000;
   const key = zoomTokenCacheKey(credentials);
   let inFlight: Promise<ZoomAccessToken> | null = null;
+  /** Tokens Zoom rejected (newest last, a few kept): never handed out again, whatever a cache says. */
+  const rejected: string[] = [];
 
   async function resolve(): Promise<ZoomAccessToken> {
     const cached = await cache.get(key);
-    if (isUsable(cached, now())) {
+    if (isUsable(cached, now()) && !rejected.includes(cached.accessToken)) {
       return { accessToken: cached.accessToken, expiresAt: cached.expiresAt, fromCache: true };
     }
     const fresh = await fetchToken();
+    // Zoom just issued it, so it is good even if an identical string was rejected before.
+    const stale = rejected.indexOf(fresh.accessToken);
+    if (stale >= 0) rejected.splice(stale, 1);
     const ttlMs = fresh.expiresAt - TOKEN_REFRESH_MARGIN_MS - now();
     // A token that expires within the margin is still good for this call, just not worth keeping.
     if (ttlMs > 0) await cache.set(key, fresh, ttlMs);
@@ -118,15 +123,22 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
   }
 
   return {
-    getToken() {
+    async getToken() {
       // Cache reads go through the single flight too: 100 callers on a cold cache must not all
       // see the miss before the first fetch is registered.
-      inFlight ??= resolve().finally(() => {
-        inFlight = null;
-      });
-      return inFlight;
+      const join = (): Promise<ZoomAccessToken> =>
+        (inFlight ??= resolve().finally(() => {
+          inFlight = null;
+        }));
+      const token = await join();
+      // A flight that read the cache before invalidate() hands back the token just rejected: the
+      // caller's one refresh would be wasted on it. That flight has settled, so this is a new one.
+      // A token fetched just now is Zoom's latest word, even if it repeats a rejected one.
+      return token.fromCache && rejected.includes(token.accessToken) ? join() : token;
     },
     async invalidate(accessToken) {
+      rejected.push(accessToken);
+      if (rejected.length > 8) rejected.shift();
       const cached = await cache.get(key);
       if (cached?.accessToken === accessToken) await cache.delete(key);
     },
