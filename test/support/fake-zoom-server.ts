@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
  * through `ZOOM_API_URL` / `ZOOM_OAUTH_URL`: Server-to-Server OAuth tokens, meetings (create, read,
  * update, delete, list upcoming — every meeting not deleted, as the fake keeps no clock), users. Shapes follow test/fixtures/zoom. Faults are injected per
  * route: an answer of your choosing, a dropped connection (before or after the operation took
- * effect), a request held until the test releases it, or latency on every answer.
+ * effect), a slow answer, a request held until the test releases it, or latency on every answer;
+ * and the account's per-second limit (`qps`) answers Zoom's QPS 429 beyond it.
  *
  *   const zoom = await startFakeZoomServer({ users: ['host@example.com'] });
  *   loadConfig({ ...zoom.env(), ... });
@@ -32,7 +33,9 @@ export type FakeZoomFault =
   /** Drop the connection without an answer; the operation does not happen. */
   | { type: 'reset' }
   /** Do the operation, then drop the connection: the caller cannot know that it happened. */
-  | { type: 'reset_after_effect' };
+  | { type: 'reset_after_effect' }
+  /** Answer normally, this much later (one slow answer; `setLatency` slows them all). */
+  | { type: 'delay'; ms: number };
 
 /** Zoom's own answers for the failures the engine must handle (bodies from test/fixtures/zoom). */
 export const zoomFaults = {
@@ -99,6 +102,11 @@ export interface FakeZoomServerOptions {
   credentials?: Partial<FakeZoomCredentials>;
   /** Every answer waits this long (benchmarks: "Zoom answers after 20 ms"). Default 0. */
   latencyMs?: number;
+  /**
+   * The account's per-second limit: API requests (not token requests) beyond this many in any
+   * sliding second get Zoom's per-second 429 and do nothing. Default: no limit.
+   */
+  qps?: number;
 }
 
 export interface FakeZoomMeeting {
@@ -126,6 +134,11 @@ export interface FakeZoomRequest {
   path: string;
   /** 0 when the connection was dropped instead. */
   status: number;
+  /** When it arrived (ms since the epoch) and, once answered, when it was done. */
+  at: number;
+  doneAt?: number;
+  /** The meeting a create made (also when its answer was then dropped). */
+  createdMeetingId?: string;
 }
 
 export interface HeldRequest {
@@ -157,13 +170,17 @@ export interface FakeZoomServer {
   /** The next `times` requests to `route` get `fault` (Infinity: until clearFaults). */
   failNext(route: FakeZoomRoute, fault: FakeZoomFault, times?: number): void;
   clearFaults(): void;
-  /** Consulted when no queued fault applies (randomised chaos). */
-  faultPicker: ((route: FakeZoomRoute) => FakeZoomFault | null) | null;
+  /** Consulted when no queued fault applies (randomised chaos); `request` says which user or meeting. */
+  faultPicker: ((route: FakeZoomRoute, request: FakeZoomRequest) => FakeZoomFault | null) | null;
   /** Holds the next request to `route` until released. */
   hold(route: FakeZoomRoute): HeldRequest;
   /** Every issued token stops working (Zoom answers 401 code 124): forces a token refresh. */
   revokeTokens(): void;
   setLatency(ms: number): void;
+  /** Changes the per-second limit (null: none). */
+  setQps(qps: number | null): void;
+  /** Resolves once no request is being handled (held and slow ones included). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -204,6 +221,11 @@ export async function startFakeZoomServer(
   const releases = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
   let latencyMs = options.latencyMs ?? 0;
+  let qps = options.qps ?? null;
+  let inFlight = 0;
+  const idleWaiters: (() => void)[] = [];
+  /** When the API requests of the last second were admitted, oldest first. */
+  const admitted: number[] = [];
   let nextMeetingId = 85_000_000_000 + Math.floor(Math.random() * 1_000_000) * 1000;
   let closed = false;
 
@@ -219,14 +241,24 @@ export async function startFakeZoomServer(
     );
   };
 
-  const takeFault = (route: FakeZoomRoute): FakeZoomFault | null => {
+  const takeFault = (route: FakeZoomRoute, request: FakeZoomRequest): FakeZoomFault | null => {
     const queued = faults.find((f) => f.route === route);
     if (queued) {
       queued.left -= 1;
       if (queued.left <= 0) faults.splice(faults.indexOf(queued), 1);
       return queued.fault;
     }
-    return server.faultPicker?.(route) ?? null;
+    return server.faultPicker?.(route, request) ?? null;
+  };
+
+  /** A sliding window, not per wall-clock second: no burst of 2 × qps across a boundary. */
+  const overQps = (route: FakeZoomRoute): boolean => {
+    if (qps === null || route === 'token') return false;
+    const now = performance.now();
+    while (admitted.length > 0 && (admitted[0] ?? now) <= now - 1000) admitted.shift();
+    if (admitted.length >= qps) return true;
+    admitted.push(now);
+    return false;
   };
 
   const wait = (ms: number): Promise<void> =>
@@ -372,7 +404,30 @@ export async function startFakeZoomServer(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', server.url);
     const method = req.method ?? 'GET';
-    const record: FakeZoomRequest = { route: null, method, path: url.pathname, status: 0 };
+    const record: FakeZoomRequest = {
+      route: null,
+      method,
+      path: url.pathname,
+      status: 0,
+      at: Date.now(),
+    };
+    inFlight += 1;
+    try {
+      await respond(req, res, url, method, record);
+    } finally {
+      record.doneAt = Date.now();
+      inFlight -= 1;
+      if (inFlight === 0) for (const wake of idleWaiters.splice(0)) wake();
+    }
+  }
+
+  async function respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    method: string,
+    record: FakeZoomRequest,
+  ): Promise<void> {
     requests.push(record);
     const body = await readJson(req);
     const matched = match(method, url.pathname);
@@ -389,10 +444,14 @@ export async function startFakeZoomServer(
       held.arrived();
       await held.released;
     }
-    if (latencyMs > 0) await wait(latencyMs);
+    // Zoom's limiter refuses at the door: no latency, no other fault, nothing done.
+    const limited = overQps(route);
+    if (latencyMs > 0 && !limited) await wait(latencyMs);
     if (closed) return void res.socket?.destroy();
 
-    const fault = takeFault(route);
+    const fault = limited ? zoomFaults.perSecondLimit() : takeFault(route, record);
+    if (fault?.type === 'delay') await wait(fault.ms);
+    if (closed) return void res.socket?.destroy();
     if (fault?.type === 'respond') {
       record.status = fault.status;
       return send(res, new Answer(fault.status, fault.body, fault.headers));
@@ -402,6 +461,9 @@ export async function startFakeZoomServer(
       body === INVALID_JSON
         ? new Answer(400, { code: 300, message: 'Request Body should be a valid JSON object.' })
         : operate(route, params, url, req, body);
+    if (route === 'createMeeting' && answer.status === 201) {
+      record.createdMeetingId = String((answer.body as { id: unknown }).id);
+    }
     if (fault?.type === 'reset_after_effect') return void res.socket?.destroy();
     record.status = answer.status;
     send(res, answer);
@@ -465,6 +527,13 @@ export async function startFakeZoomServer(
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    setQps(limit) {
+      qps = limit;
+      admitted.length = 0;
+    },
+    idle() {
+      return inFlight === 0 ? Promise.resolve() : new Promise((wake) => idleWaiters.push(wake));
     },
     async close() {
       if (closed) return;

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_LIFECYCLE_CONFIG } from '../../src/lifecycle';
+import { startFakeZoomServer } from '../support/fake-zoom-server';
+import { prng } from '../support/lifecycle-sim';
+import { startUpstashBridge } from '../support/upstash-bridge';
+import { diagnose } from './diagnose';
+import { faultSchedule, type FaultCounts } from './fault-schedule';
+import { checkInvariants, type InvariantReport } from './invariants';
+import { midRunEvents } from './mid-run-events';
+import { startReceiverProcess, type ReceiverLogStats } from './receiver-process';
+import { forgetRun, readRecords } from './redis-state';
+import { startSender, type Sender, type SenderReport } from './sender';
+import { DEFAULT_HOST, generateTraffic, ZOOM_USERS, type Traffic } from './traffic';
+
+export interface ChaosOptions {
+  seed: number;
+  /** Deliveries, duplicates included. */
+  size: number;
+  mode: 'recreate' | 'move';
+  /** Random Zoom faults (5xx, lost answers, slow answers) and token revocations. */
+  faults: boolean;
+  /** SIGKILL the receiver once, mid-run, and restart it on the same store. */
+  kill: boolean;
+  /** Take the store away this long, mid-run (0: never). */
+  storeOutageMs: number;
+  /** The fake Zoom account's per-second limit. */
+  qps: number;
+  concurrency: number;
+  /** Progress lines while it runs. */
+  progress?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  options: ChaosOptions;
+  traffic: Pick<Traffic, 'mix'> & { deliveries: number; bookings: number };
+  invariants: InvariantReport;
+  sender: Omit<SenderReport, 'logs'>;
+  zoom: {
+    /** API requests (not token requests), whatever their answer. */
+    apiRequests: number;
+    /** Refused by the qps limit (nothing done). */
+    rateLimited: number;
+    /** Let through by the limiter: the work the drain floor counts. */
+    admitted: number;
+    byRoute: Record<string, number>;
+    tokenRequests: number;
+    tokensIssued: number;
+    revocations: number;
+    faults: FaultCounts;
+  };
+  /** Upstash REST requests and Redis commands the receiver sent (through the bridge). */
+  store: { requests: number; commands: number };
+  /** admitted / qps: no client can drain faster than Zoom lets requests through. */
+  floorMs: number;
+  receiver: Omit<ReceiverLogStats, 'lines'> & { starts: number };
+  events: string[];
+  /** For each booking named in a problem: its audit trail, deliveries, Zoom creates, log lines. */
+  diagnostics: string[];
+  pass: boolean;
+}
+
+const SIGNING_KEY = `chaos-signing-key-${randomBytes(8).toString('hex')}`;
+/** Past the lifecycle's lease, so a step makes every lease left by a dead worker expire. */
+const CLOCK_STEP_MS = DEFAULT_LIFECYCLE_CONFIG.leaseMs + 1000;
+
+/**
+ * One chaos run: a fresh fake Zoom and Upstash bridge, the receiver as a child process on them,
+ * the traffic of one seed delivered by the Calendly-like sender, the mid-run events (token
+ * revocations, SIGKILL + restart, store outage), then the invariants over what is left in Zoom,
+ * in the store and in the sender's log.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const runId = `chaos${options.seed}x${randomBytes(3).toString('hex')}`;
+  const traffic = generateTraffic({
+    seed: options.seed,
+    size: options.size,
+    runId,
+    dailyLimitHost: options.faults,
+  });
+  const faults = faultSchedule(prng(options.seed * 7919 + 1), options.faults);
+  const dir = mkdtempSync(join(tmpdir(), 'calendly-zoom-chaos-'));
+  const events: string[] = [];
+  const started = Date.now();
+  const note = (line: string): void => {
+    events.push(`+${((Date.now() - started) / 1000).toFixed(2)} s ${line}`);
+    options.progress?.(`  [seed ${options.seed}] ${line}`);
+  };
+
+  const bridge = await startUpstashBridge();
+  const zoom = await startFakeZoomServer({ users: ZOOM_USERS, qps: options.qps });
+  zoom.faultPicker = faults.pick;
+  const receiver = await startReceiverProcess({
+    cwd: dir,
+    clockStepMs: CLOCK_STEP_MS,
+    env: {
+      ...zoom.env(),
+      CALENDLY_SIGNING_KEY: SIGNING_KEY,
+      ZOOM_DEFAULT_HOST: DEFAULT_HOST,
+      UPSTASH_REDIS_REST_URL: bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: bridge.token,
+      RESCHEDULE_MODE: options.mode,
+    },
+  }).catch(async (error: unknown) => {
+    await Promise.all([zoom.close(), bridge.close()]);
+    throw error;
+  });
+
+  let revocations = 0;
+  let sender: Sender | null = null;
+  try {
+    // One event at a time, in order: a kill never overlaps an outage.
+    let chain = Promise.resolve();
+    const schedule = midRunEvents({
+      options,
+      zoom,
+      bridge,
+      receiver,
+      sender: () => sender,
+      note,
+      revoked: () => (revocations += 1),
+    });
+
+    let lastProgress = 0;
+    sender = startSender({
+      deliveries: traffic.deliveries,
+      webhookUrl: receiver.webhookUrl,
+      signingKey: SIGNING_KEY,
+      concurrency: options.concurrency,
+      now: () => Date.now() + receiver.clockOffsetMs(),
+      onSettled(settled, total) {
+        while (schedule.length > 0 && (schedule[0]?.at ?? 1) * total <= settled) {
+          const event = schedule.shift();
+          if (event) chain = chain.then(event.run);
+        }
+        if (settled - lastProgress >= total / 10 || settled === total) {
+          lastProgress = settled;
+          options.progress?.(`  [seed ${options.seed}] ${settled}/${total} settled`);
+        }
+      },
+    });
+    const report = await sender.done;
+    await chain;
+
+    const records = await readRecords([...traffic.bookings.keys()]);
+    const invariants = checkInvariants({
+      bookings: traffic.bookings,
+      liveMeetings: zoom.liveMeetings(),
+      records,
+      deliveries: report.logs,
+    });
+
+    const api = zoom.requests.filter((r) => r.route !== 'token');
+    const injected429 = faults.counts.dailyLimit;
+    const rateLimited = api.filter((r) => r.status === 429).length - injected429;
+    const byRoute: Record<string, number> = {};
+    for (const r of api) byRoute[r.route ?? 'unknown'] = (byRoute[r.route ?? 'unknown'] ?? 0) + 1;
+    const admitted = api.length - rateLimited;
+    const { logs, ...senderSummary } = report;
+    const { lines, ...receiverStats } = receiver.stats;
+    return {
+      options,
+      traffic: {
+        deliveries: traffic.deliveries.length,
+        bookings: traffic.bookings.size,
+        mix: traffic.mix,
+      },
+      invariants,
+      sender: senderSummary,
+      zoom: {
+        apiRequests: api.length,
+        rateLimited,
+        admitted,
+        byRoute,
+        tokenRequests: zoom.requestsTo('token').length,
+        tokensIssued: zoom.issuedTokens.length,
+        revocations,
+        faults: { ...faults.counts },
+      },
+      floorMs: (admitted / options.qps) * 1000,
+      store: { ...bridge.stats },
+      receiver: { ...receiverStats, starts: receiver.starts },
+      events,
+      diagnostics: diagnose(invariants.problems, {
+        started,
+        records,
+        logs,
+        lines,
+        zoom,
+      }),
+      pass: invariants.problems.length === 0 && report.unsettled === 0,
+    };
+  } finally {
+    sender?.abort();
+    await receiver.stop();
+    await zoom.close();
+    bridge.setDown(false);
+    await bridge.close();
+    await forgetRun(runId, zoom.credentials.accountId);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
