@@ -26,7 +26,7 @@ export interface ZoomAccessToken {
 
 export interface ZoomTokenProvider {
   getToken(): Promise<ZoomAccessToken>;
-  /** Drops `accessToken` from the cache, unless the cache already holds a newer one. */
+  /** Zoom rejected `accessToken`: it is never handed out again, even if a cache still holds it. */
   invalidate(accessToken: string): Promise<void>;
 }
 
@@ -137,10 +137,11 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
       return token.fromCache && rejected.includes(token.accessToken) ? join() : token;
     },
     async invalidate(accessToken) {
+      // Remembered here rather than deleted from the cache: on a shared cache a get-then-delete
+      // can remove the newer token another instance stored in between (one more token fetch per
+      // revocation, seen in the chaos run). The next fetch overwrites the dead entry anyway.
       rejected.push(accessToken);
       if (rejected.length > 8) rejected.shift();
-      const cached = await cache.get(key);
-      if (cached?.accessToken === accessToken) await cache.delete(key);
     },
   };
 }
