@@ -1,10 +1,15 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import nock from 'nock';
 import { PayloadTooLargeError, RequestAbortedError } from '../../../src/server/errors';
 import { readBody } from '../../../src/server/read-body';
 import { send } from '../../support/http-request';
 
 const LIMIT = 1000;
+
+// These tests are about real sockets: nock (loaded for every file by the isolation setup) must
+// not wrap them, or an aborted request leaves its mock socket open.
+beforeAll(() => nock.restore());
 
 let server: Server;
 let url: string;
