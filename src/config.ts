@@ -32,7 +32,7 @@ export interface ReceiverConfig {
   maxBufferedBytes: number;
   /** RECEIVER_HEADERS_TIMEOUT_MS: a connection must send its whole request head this soon. */
   headersTimeoutMs: number;
-  /** RECEIVER_SHUTDOWN_TIMEOUT_MS: SIGTERM to exit, at most (plus closing the store). */
+  /** RECEIVER_STOP_TIMEOUT_MS: SIGTERM to exit, at most (plus closing the store). */
   shutdownTimeoutMs: number;
 }
 
@@ -201,7 +201,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
         600_000,
       ),
       shutdownTimeoutMs: integer(
-        'RECEIVER_SHUTDOWN_TIMEOUT_MS',
+        'RECEIVER_STOP_TIMEOUT_MS',
         DEFAULT_RECEIVER_CONFIG.shutdownTimeoutMs,
         100,
         600_000,

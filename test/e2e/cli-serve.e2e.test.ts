@@ -137,7 +137,7 @@ describe('calendly-zoom serve: configuration', () => {
       'RECEIVER_MAX_CONNECTIONS',
       'RECEIVER_MAX_BUFFERED_MB',
       'RECEIVER_HEADERS_TIMEOUT_MS',
-      'RECEIVER_SHUTDOWN_TIMEOUT_MS',
+      'RECEIVER_STOP_TIMEOUT_MS',
     ]) {
       expect(help).toContain(text);
     }
@@ -206,7 +206,7 @@ describe('calendly-zoom serve: running', () => {
     expect(leakedSecrets(run.stdout, secretsOf(zoom))).toEqual([]);
   });
 
-  describe('shutdown within RECEIVER_SHUTDOWN_TIMEOUT_MS', () => {
+  describe('shutdown within RECEIVER_STOP_TIMEOUT_MS', () => {
     const BOUND_MS = 1500;
 
     async function serving(extraEnv: Env = {}) {
@@ -214,7 +214,7 @@ describe('calendly-zoom serve: running', () => {
         ...zoom.env(),
         CALENDLY_SIGNING_KEY: SIGNING_KEY,
         STORE_PATH: join(dir, 'bookings.db'),
-        RECEIVER_SHUTDOWN_TIMEOUT_MS: String(BOUND_MS),
+        RECEIVER_STOP_TIMEOUT_MS: String(BOUND_MS),
         ...extraEnv,
       });
       const exit = main(['serve', '--port', '0'], run.io);

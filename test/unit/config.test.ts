@@ -38,7 +38,7 @@ describe('loadConfig', () => {
         RECEIVER_MAX_CONNECTIONS: '2000',
         RECEIVER_MAX_BUFFERED_MB: '8',
         RECEIVER_HEADERS_TIMEOUT_MS: '5000',
-        RECEIVER_SHUTDOWN_TIMEOUT_MS: '25000',
+        RECEIVER_STOP_TIMEOUT_MS: '25000',
       }).receiver,
     ).toEqual({
       maxConnections: 2000,
@@ -54,7 +54,7 @@ describe('loadConfig', () => {
         RECEIVER_MAX_CONNECTIONS: '0',
         RECEIVER_MAX_BUFFERED_MB: 'lots',
         RECEIVER_HEADERS_TIMEOUT_MS: '10',
-        RECEIVER_SHUTDOWN_TIMEOUT_MS: '-1',
+        RECEIVER_STOP_TIMEOUT_MS: '-1',
       }),
     );
     expect(problems).toHaveLength(4);
@@ -62,7 +62,7 @@ describe('loadConfig', () => {
       'RECEIVER_MAX_CONNECTIONS',
       'RECEIVER_MAX_BUFFERED_MB',
       'RECEIVER_HEADERS_TIMEOUT_MS',
-      'RECEIVER_SHUTDOWN_TIMEOUT_MS',
+      'RECEIVER_STOP_TIMEOUT_MS',
     ]) {
       expect(problems.join('\n')).toContain(name);
     }

@@ -45,11 +45,11 @@ Limits (what a flood of connections can take from the process):
   RECEIVER_MAX_BUFFERED_MB      request bodies held at once, all requests
                                 together (default 32); beyond it: 503
   RECEIVER_HEADERS_TIMEOUT_MS   time to send the request head (default 10000)
-  RECEIVER_SHUTDOWN_TIMEOUT_MS  SIGTERM to exit, at most (default 8000)
+  RECEIVER_STOP_TIMEOUT_MS      SIGTERM to exit, at most (default 8000)
 
 Stops gracefully on SIGTERM or SIGINT: idle connections close at once,
 requests in flight are answered first; what is still running at
-RECEIVER_SHUTDOWN_TIMEOUT_MS is answered 503, logged with its booking, and
+RECEIVER_STOP_TIMEOUT_MS is answered 503, logged with its booking, and
 abandoned (Calendly redelivers it).
 `;
 
