@@ -110,7 +110,11 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     void settled.finally(() => pending.delete(settled));
   };
 
-  async function route(req: IncomingMessage, state: RequestState, requestLog: Logger) {
+  async function route(
+    req: IncomingMessage,
+    state: RequestState,
+    requestLog: Logger,
+  ): Promise<Reply> {
     const method = req.method ?? '';
     if (state.path === WEBHOOK_PATH) {
       return method === 'POST' ? webhook(req, state, requestLog) : methodNotAllowed(['POST']);
