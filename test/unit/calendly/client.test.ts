@@ -437,12 +437,10 @@ describe('getInvitee and getScheduledEvent', () => {
   });
 
   it('says what to check when Calendly has no such invitee (404)', async () => {
-    calendly()
-      .get(`/scheduled_events/${EVENT_UUID}/invitees/nope`)
-      .reply(404, {
-        title: 'Resource Not Found',
-        message: 'The server could not find the requested resource.',
-      });
+    calendly().get(`/scheduled_events/${EVENT_UUID}/invitees/nope`).reply(404, {
+      title: 'Resource Not Found',
+      message: 'The server could not find the requested resource.',
+    });
 
     const error = await rejection(client().getInvitee(EVENT_UUID, 'nope'));
 
