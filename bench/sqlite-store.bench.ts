@@ -41,6 +41,7 @@ export async function sqliteStoreBench(): Promise<BenchResult> {
             startTime: '2026-12-01T15:00:00Z',
             durationMinutes: 30,
             reschedule: null,
+            rescheduleMode: 'recreate',
           }),
         ),
       );
@@ -71,7 +72,7 @@ export async function sqliteStoreBench(): Promise<BenchResult> {
             leaseMs: 60_000,
             finalStatus: 'cancelled',
             supersededBy: null,
-            keepForMove: false,
+            rescheduleMode: 'recreate',
           }),
         ),
       );

@@ -115,6 +115,7 @@ async function oneBooking(
     startTime: '2026-12-01T15:00:00Z',
     durationMinutes: 30,
     reschedule: null,
+    rescheduleMode: 'recreate' as const,
   });
   const id = String(85_746_000_000 + i);
   const meeting = {
@@ -139,7 +140,7 @@ async function oneBooking(
           ...claim(eventUuid, inviteeUri),
           finalStatus: 'cancelled',
           supersededBy: null,
-          keepForMove: false,
+          rescheduleMode: 'recreate',
         }),
     ],
     ['finishCancel', () => store.finishCancel({ eventUuid, owner, now, zoomResult: 'deleted' })],

@@ -100,9 +100,8 @@ async function handleCreated(event: InviteeEvent, deps: LifecycleDeps): Promise<
     ...leaseOn(event, owner, deps),
     startTime: event.startTime,
     durationMinutes: event.durationMinutes,
-    reschedule: event.oldInviteeUri
-      ? { oldInviteeUri: event.oldInviteeUri, mode: deps.config.reschedule }
-      : null,
+    reschedule: event.oldInviteeUri ? { oldInviteeUri: event.oldInviteeUri } : null,
+    rescheduleMode: deps.config.reschedule,
   });
   const work = new Work(event, deps, owner);
 
@@ -166,7 +165,7 @@ async function handleCanceled(event: InviteeEvent, deps: LifecycleDeps): Promise
     ...leaseOn(event, owner, deps),
     finalStatus: rescheduled ? 'superseded' : 'cancelled',
     supersededBy: rescheduled ? event.newInviteeUri : null,
-    keepForMove: rescheduled && deps.config.reschedule === 'move' && event.newInviteeUri !== null,
+    rescheduleMode: deps.config.reschedule,
   });
   const work = new Work(event, deps, owner);
   const finalOutcome = rescheduled ? 'superseded' : 'cancelled';

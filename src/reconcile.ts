@@ -264,6 +264,7 @@ async function adopt(
     startTime: event.startTime,
     durationMinutes: event.durationMinutes,
     reschedule: null,
+    rescheduleMode: 'recreate',
   });
   if (claim.type === 'exists') return null;
   if (claim.type !== 'claimed') {

@@ -60,6 +60,11 @@ export interface BookingRecord {
   pendingMove: boolean;
   /** Creating by moving the meeting of this (old) event, in move mode. */
   movingFrom: string | null;
+  /**
+   * How a reschedule of this booking is handled, fixed when the record is first made (see
+   * ClaimCreateInput.rescheduleMode). Absent on records written before it existed.
+   */
+  rescheduleMode?: 'recreate' | 'move';
   createdAt: number;
   updatedAt: number;
   /** Bounded (AUDIT_LIMIT most recent) trail of transitions. */

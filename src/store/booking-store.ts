@@ -35,8 +35,16 @@ export interface ClaimCreateInput extends LeaseInput {
   startTime: string;
   durationMinutes: number;
   /** Set when this booking is the new half of a reschedule. */
-  reschedule: { oldInviteeUri: string; mode: 'recreate' | 'move' } | null;
+  reschedule: { oldInviteeUri: string } | null;
+  /**
+   * The caller's reschedule setting. Recorded on the booking when its record is first made (the
+   * new half of a reschedule inherits the old booking's), and every later decision follows the
+   * recorded mode: two callers with different settings (two Zaps) cannot disagree.
+   */
+  rescheduleMode: RescheduleMode;
 }
+
+export type RescheduleMode = 'recreate' | 'move';
 
 export type ClaimResult =
   /** Ours to create. */
@@ -78,8 +86,11 @@ export interface BeginCancelInput extends LeaseInput {
   /** `superseded` when the cancellation is the old half of a reschedule. */
   finalStatus: 'cancelled' | 'superseded';
   supersededBy: string | null;
-  /** Move mode reschedule: keep the meeting alive for the new booking instead of deleting it. */
-  keepForMove: boolean;
+  /**
+   * The caller's reschedule setting, used only for a booking that has none recorded. When the
+   * booking's mode is `move`, a reschedule keeps the meeting alive for the new booking.
+   */
+  rescheduleMode: RescheduleMode;
 }
 
 export type CancelResult =

@@ -8,6 +8,7 @@ import type {
   CommitResult,
   FinishCancelInput,
   ReleaseLeaseInput,
+  RescheduleMode,
 } from './booking-store';
 
 /**
@@ -96,14 +97,13 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
 
   // No record, or a finished one (cancelled / superseded / tombstone of another invitee): a new
   // meeting is needed for this invitee. In move mode the old booking's meeting may be taken over.
-  if (input.reschedule?.mode === 'move') {
-    const moved = tryMove(s, input, existing, writes);
-    if (moved) return moved;
-  }
+  const old = oldBooking(s, input);
+  const moved = tryMove(input, old, existing, writes);
+  if (moved) return moved;
 
   const record = existing
     ? touch(existing, now, 'reopened', inviteeUri)
-    : newRecord(input.eventUuid, input.eventUri, now, 'claimed');
+    : newRecord(input.eventUuid, input.eventUri, now, 'claimed', modeFor(old, input));
   Object.assign(record, {
     status: 'creating',
     meeting: null,
@@ -121,17 +121,26 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
   return { result: { type: 'claimed', record }, writes };
 }
 
+/** The booking this one replaces, when it is the new half of a reschedule and known. */
+function oldBooking(s: Snapshot, input: ClaimCreateInput): BookingRecord | null {
+  const oldInviteeUri = input.reschedule?.oldInviteeUri;
+  const oldUuid = oldInviteeUri ? s.eventOfInvitee(oldInviteeUri) : null;
+  return oldUuid ? s.record(oldUuid) : null;
+}
+
+/** A reschedule keeps the mode of the booking it replaces; the caller's setting is the fallback. */
+function modeFor(old: BookingRecord | null, input: { rescheduleMode: RescheduleMode }) {
+  return old?.rescheduleMode ?? input.rescheduleMode;
+}
+
 function tryMove(
-  s: Snapshot,
   input: ClaimCreateInput,
+  old: BookingRecord | null,
   existing: BookingRecord | null,
   writes: Writes,
 ): Applied<ClaimResult> | null {
   const oldInviteeUri = input.reschedule?.oldInviteeUri;
-  if (!oldInviteeUri) return null;
-  const oldUuid = s.eventOfInvitee(oldInviteeUri);
-  const old = oldUuid ? s.record(oldUuid) : null;
-  if (!old || !old.meeting) return null;
+  if (!oldInviteeUri || !old || !old.meeting || modeFor(old, input) !== 'move') return null;
   if (old.status === 'creating' || old.status === 'cancelling') {
     // The old booking's own create or cancel is still running; its outcome decides what moves.
     return { result: { type: 'in_progress', record: old }, writes: noWrites() };
@@ -154,7 +163,7 @@ function tryMove(
 
   const record = existing
     ? touch(existing, now, 'reopened', input.inviteeUri)
-    : newRecord(input.eventUuid, input.eventUri, now, 'claimed');
+    : newRecord(input.eventUuid, input.eventUri, now, 'claimed', modeFor(old, input));
   Object.assign(record, {
     status: 'creating',
     meeting: old.meeting,
@@ -243,7 +252,7 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
   const existing = s.record(eventUuid);
 
   if (!existing) {
-    const record = newRecord(eventUuid, input.eventUri, now, 'tombstoned');
+    const record = newRecord(eventUuid, input.eventUri, now, 'tombstoned', input.rescheduleMode);
     record.status = 'tombstoned';
     record.invitees[inviteeUri] = 'canceled';
     record.supersededBy = input.supersededBy;
@@ -306,7 +315,8 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
       }
       // Only for a named new booking: nothing else could ever take the meeting over.
       if (
-        input.keepForMove &&
+        input.finalStatus === 'superseded' &&
+        modeFor(existing, input) === 'move' &&
         input.supersededBy &&
         record.meeting &&
         !knownElsewhere(s, input.supersededBy)
@@ -387,6 +397,7 @@ function newRecord(
   eventUri: string,
   now: number,
   action: string,
+  rescheduleMode: RescheduleMode,
 ): BookingRecord {
   return {
     eventUuid,
@@ -403,6 +414,7 @@ function newRecord(
     cancelRequested: null,
     pendingMove: false,
     movingFrom: null,
+    rescheduleMode,
     createdAt: now,
     updatedAt: now,
     audit: [{ at: now, action }],

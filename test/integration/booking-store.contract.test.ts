@@ -5,6 +5,7 @@ import { AUDIT_LIMIT, type StoredMeeting } from '../../src/store/booking-record'
 import type { BookingStore, ClaimCreateInput } from '../../src/store/booking-store';
 import { MemoryBookingStore } from '../../src/store/memory';
 import { SqliteBookingStore } from '../../src/store/sqlite';
+import * as rules from '../../src/store/transitions';
 import { simulate } from '../support/lifecycle-sim';
 import { closeStoreFactories, storeFactories } from '../support/store-factories';
 
@@ -29,6 +30,7 @@ function claim(overrides: Partial<ClaimCreateInput> = {}): ClaimCreateInput {
     startTime: '2026-12-01T15:00:00Z',
     durationMinutes: 30,
     reschedule: null,
+    rescheduleMode: 'recreate',
     ...overrides,
   };
 }
@@ -51,7 +53,7 @@ function cancel(overrides: Partial<Parameters<BookingStore['beginCancel']>[0]> =
     leaseMs: LEASE,
     finalStatus: 'cancelled' as const,
     supersededBy: null,
-    keepForMove: false,
+    rescheduleMode: 'recreate' as const,
     ...overrides,
   };
 }
@@ -67,8 +69,8 @@ describe.each(storeFactories())('booking store contract: $name', ({ create }) =>
     await store.close();
   });
 
-  async function activeBooking(): Promise<void> {
-    await store.claimCreate(claim());
+  async function activeBooking(rescheduleMode: 'recreate' | 'move' = 'recreate'): Promise<void> {
+    await store.claimCreate(claim({ rescheduleMode }));
     await store.commitCreate({ eventUuid: EVENT, owner: 'w1', now: T0 + 10, meeting: meeting() });
   }
 
@@ -253,26 +255,61 @@ describe.each(storeFactories())('booking store contract: $name', ({ create }) =>
     expect((await store.get(EVENT))?.meeting?.id).toBe('1');
   });
 
+  const rescheduledCancel = (rescheduleMode: 'recreate' | 'move') =>
+    cancel({ finalStatus: 'superseded', supersededBy: inv('n', 'ev-2'), rescheduleMode });
+  const newHalf = (
+    rescheduleMode: 'recreate' | 'move',
+    overrides: Partial<ClaimCreateInput> = {},
+  ) =>
+    claim({
+      eventUuid: 'ev-2',
+      eventUri: 'https://api.calendly.com/scheduled_events/ev-2',
+      inviteeUri: inv('n', 'ev-2'),
+      owner: 'w3',
+      now: T0 + 3000,
+      reschedule: { oldInviteeUri: inv('a') },
+      rescheduleMode,
+      ...overrides,
+    });
+
   it('moves the meeting to the new booking of a reschedule, cancel first (move mode)', async () => {
-    await activeBooking();
-    const kept = await store.beginCancel(
-      cancel({ finalStatus: 'superseded', supersededBy: inv('n', 'ev-2'), keepForMove: true }),
-    );
+    await activeBooking('move');
+    const kept = await store.beginCancel(rescheduledCancel('move'));
     expect(kept.type).toBe('kept_for_move');
 
-    const moved = await store.claimCreate(
-      claim({
-        eventUuid: 'ev-2',
-        eventUri: 'https://api.calendly.com/scheduled_events/ev-2',
-        inviteeUri: inv('n', 'ev-2'),
-        owner: 'w3',
-        now: T0 + 3000,
-        reschedule: { oldInviteeUri: inv('a'), mode: 'move' },
-      }),
-    );
+    const moved = await store.claimCreate(newHalf('move'));
     expect(moved.type).toBe('move');
     expect(moved.record).toMatchObject({ movingFrom: EVENT, meeting: { id: '85746065432' } });
     expect(await store.get(EVENT)).toMatchObject({ status: 'superseded', pendingMove: false });
+  });
+
+  it('records the reschedule mode of the caller that first made the booking', async () => {
+    await activeBooking('move');
+    expect(await store.get(EVENT)).toMatchObject({ rescheduleMode: 'move' });
+  });
+
+  it('keeps the meeting for a move when the booking was made in move mode, whatever the canceller says', async () => {
+    await activeBooking('move');
+    expect((await store.beginCancel(rescheduledCancel('recreate'))).type).toBe('kept_for_move');
+  });
+
+  it('deletes the meeting of a booking made in recreate mode, whatever the canceller says', async () => {
+    await activeBooking('recreate');
+    expect((await store.beginCancel(rescheduledCancel('move'))).type).toBe('delete');
+  });
+
+  it('moves the meeting when the booking was made in move mode, whatever the new half says (create first)', async () => {
+    await activeBooking('move');
+    const moved = await store.claimCreate(newHalf('recreate'));
+    expect(moved.type).toBe('move');
+    expect(moved.record.rescheduleMode).toBe('move');
+  });
+
+  it('makes a new meeting when the booking was made in recreate mode, whatever the new half says', async () => {
+    await activeBooking('recreate');
+    const claimed = await store.claimCreate(newHalf('move'));
+    expect(claimed.type).toBe('claimed');
+    expect(claimed.record.rescheduleMode).toBe('recreate');
   });
 
   it('keeps the audit trail bounded', async () => {
@@ -351,5 +388,23 @@ describe('memory store', () => {
     const record = await store.get(EVENT);
     if (record) record.status = 'active';
     expect((await store.get(EVENT))?.status).toBe('creating');
+  });
+});
+
+describe('transition rules on records written before reschedule modes were kept', () => {
+  it("follow the caller's mode", async () => {
+    const store = new MemoryBookingStore();
+    await store.claimCreate(claim());
+    await store.commitCreate({ eventUuid: EVENT, owner: 'w1', now: T0 + 10, meeting: meeting() });
+    const legacy = { ...(await store.get(EVENT))! };
+    delete legacy.rescheduleMode;
+    const snapshot = { record: () => legacy, eventOfInvitee: () => null };
+    const cancelInput = cancel({ finalStatus: 'superseded', supersededBy: inv('n', 'ev-2') });
+    expect(
+      rules.beginCancel(snapshot, { ...cancelInput, rescheduleMode: 'move' }).result.type,
+    ).toBe('kept_for_move');
+    expect(
+      rules.beginCancel(snapshot, { ...cancelInput, rescheduleMode: 'recreate' }).result.type,
+    ).toBe('delete');
   });
 });

@@ -8,6 +8,7 @@ import type {
   CommitCreateInput,
   FinishCancelInput,
   ReleaseLeaseInput,
+  RescheduleMode,
 } from '../../src/store/booking-store';
 import { StoreError } from '../../src/store/errors';
 import { storeScripts } from '../../src/store/lua-scripts';
@@ -69,6 +70,8 @@ interface Timing {
   owner?: string;
   /** ms after T0 */
   at?: number;
+  /** The caller's reschedule setting (default recreate). */
+  mode?: RescheduleMode;
 }
 
 function meeting(id: string): StoredMeeting {
@@ -92,7 +95,7 @@ type StepOf<O extends Step['op']> = Extract<Step, { op: O }>;
 function claim(
   event: string,
   invitee: string,
-  o: Timing & { reschedule?: ClaimCreateInput['reschedule'] } = {},
+  o: Timing & { reschedule?: { oldInviteeUri: string; mode: RescheduleMode } } = {},
 ): StepOf<'claimCreate'> {
   return {
     op: 'claimCreate',
@@ -105,7 +108,8 @@ function claim(
       leaseMs: LEASE,
       startTime: '2026-12-01T15:00:00Z',
       durationMinutes: 30,
-      reschedule: o.reschedule ?? null,
+      reschedule: o.reschedule ? { oldInviteeUri: o.reschedule.oldInviteeUri } : null,
+      rescheduleMode: o.reschedule?.mode ?? o.mode ?? 'recreate',
     },
   };
 }
@@ -125,7 +129,7 @@ function commit(event: string, meetingId: string, o: Timing = {}): StepOf<'commi
 function cancel(
   event: string,
   invitee: string,
-  o: Timing & Partial<Pick<BeginCancelInput, 'finalStatus' | 'supersededBy' | 'keepForMove'>> = {},
+  o: Timing & Partial<Pick<BeginCancelInput, 'finalStatus' | 'supersededBy'>> = {},
 ): StepOf<'beginCancel'> {
   return {
     op: 'beginCancel',
@@ -138,7 +142,7 @@ function cancel(
       leaseMs: LEASE,
       finalStatus: o.finalStatus ?? 'cancelled',
       supersededBy: o.supersededBy ?? null,
-      keepForMove: o.keepForMove ?? false,
+      rescheduleMode: o.mode ?? 'recreate',
     },
   };
 }
@@ -441,14 +445,14 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
   [
     'reschedule, move mode, cancel first: the meeting waits for the new booking, then moves',
     [
-      [claim('ev1', 'a'), 'claimed'],
+      [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
       [
         cancel('ev1', 'a', {
           at: 1,
           finalStatus: 'superseded',
           supersededBy: NEW_B,
-          keepForMove: true,
+          mode: 'move',
         }),
         'kept_for_move',
       ],
@@ -460,7 +464,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
   [
     'reschedule, move mode, create first: the new booking takes the meeting, the old cancel is done',
     [
-      [claim('ev1', 'a'), 'claimed'],
+      [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
       [claim('ev2', 'b', { owner: 'w2', at: 1, reschedule: MOVE_FROM_A }), 'move'],
       [release('ev2', { owner: 'w2', at: 2 }), 'void'],
@@ -471,7 +475,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
           at: 5,
           finalStatus: 'superseded',
           supersededBy: NEW_B,
-          keepForMove: true,
+          mode: 'move',
         }),
         'done',
       ],
@@ -480,7 +484,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
   [
     'move mode: an old booking still being deleted makes the move wait',
     [
-      [claim('ev1', 'a'), 'claimed'],
+      [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
       [cancel('ev1', 'a', { at: 1 }), 'delete'],
       [claim('ev2', 'b', { owner: 'w2', at: 2, reschedule: MOVE_FROM_A }), 'in_progress'],
@@ -489,14 +493,14 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
   [
     'move mode: an old group booking keeps its meeting and the new booking gets its own',
     [
-      [claim('ev1', 'a'), 'claimed'],
+      [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
       [claim('ev1', 'c', { at: 1 }), 'exists+joined'],
       [claim('ev2', 'b', { owner: 'w2', at: 2, reschedule: MOVE_FROM_A }), 'claimed'],
     ],
   ],
   [
-    'move mode: a meeting already deleted for a reschedule is not moved again',
+    'a meeting deleted for a reschedule (recreate mode) is not moved by a new half set to move',
     [
       [claim('ev1', 'a'), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
@@ -508,14 +512,14 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
   [
     'move mode: the new booking cancelled before its create abandons the waiting meeting',
     [
-      [claim('ev1', 'a'), 'claimed'],
+      [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
       [
         cancel('ev1', 'a', {
           at: 1,
           finalStatus: 'superseded',
           supersededBy: NEW_B,
-          keepForMove: true,
+          mode: 'move',
         }),
         'kept_for_move',
       ],
@@ -533,7 +537,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
   [
     'move mode: a cancel keeps nothing for a new booking that already exists elsewhere',
     [
-      [claim('ev1', 'a'), 'claimed'],
+      [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
       [cancel('ev2', 'b', { owner: 'w2', at: 1 }), 'tombstoned'],
       [
@@ -541,7 +545,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
           at: 2,
           finalStatus: 'superseded',
           supersededBy: NEW_B,
-          keepForMove: true,
+          mode: 'move',
         }),
         'delete',
       ],
@@ -604,12 +608,13 @@ describe('every transition behaves as the in-memory reference', () => {
     const a = claim(event, 'a 🎉');
     a.input.owner = '';
     a.input.startTime = '';
-    a.input.reschedule = { oldInviteeUri: '', mode: 'move' };
+    a.input.reschedule = { oldInviteeUri: '' };
+    a.input.rescheduleMode = 'move';
     expect(outcome(await diff.run(a))).toBe('claimed');
     expect(outcome(await diff.run(commit(event, '0085746065432', { owner: '' })))).toBe(
       'committed',
     );
-    const gone = cancel(event, 'a 🎉', { at: 1, finalStatus: 'superseded', keepForMove: true });
+    const gone = cancel(event, 'a 🎉', { at: 1, finalStatus: 'superseded', mode: 'move' });
     // With no new booking named, nothing could take the meeting over: it is deleted, not kept.
     gone.input.supersededBy = '';
     expect(outcome(await diff.run(gone))).toBe('delete');
@@ -738,8 +743,8 @@ async function randomStep(
           leaseMs: LEASE,
           startTime: pick(['2026-12-01T15:00:00Z', '2026-12-03T10:00:00Z']),
           durationMinutes: pick([30, 45]),
-          reschedule:
-            old === null ? null : { oldInviteeUri: old, mode: rand() < 0.6 ? 'move' : 'recreate' },
+          reschedule: old === null ? null : { oldInviteeUri: old },
+          rescheduleMode: rand() < 0.6 ? 'move' : 'recreate',
         },
       };
     }
@@ -760,7 +765,7 @@ async function randomStep(
           leaseMs: LEASE,
           finalStatus: supersededBy && rand() < 0.8 ? 'superseded' : 'cancelled',
           supersededBy,
-          keepForMove: supersededBy !== null && rand() < 0.6,
+          rescheduleMode: rand() < 0.6 ? 'move' : 'recreate',
         },
       };
     }
@@ -1007,13 +1012,13 @@ describe('keys and retention', () => {
   test('a meeting kept for a move does not expire until it has moved', async () => {
     const store = upstashStore();
     const keys = upstashKeys(prefix);
-    await store.claimCreate(claim('ev1', 'a').input);
+    await store.claimCreate(claim('ev1', 'a', { mode: 'move' }).input);
     await store.commitCreate(commit('ev1', '85746065432').input);
     const kept = cancel('ev1', 'a', {
       at: 1,
       finalStatus: 'superseded',
       supersededBy: NEW_B,
-      keepForMove: true,
+      mode: 'move',
     });
     expect((await store.beginCancel(kept.input)).type).toBe('kept_for_move');
     expect(await ttl(keys.booking('ev1'))).toBe(-1);

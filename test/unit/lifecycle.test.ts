@@ -119,6 +119,7 @@ describe('invitee.created', () => {
       startTime: '2026-12-01T15:00:00Z',
       durationMinutes: 30,
       reschedule: null,
+      rescheduleMode: 'recreate',
     });
     const out = await h.handle(created());
     expect(out.outcome).toBe('in_progress');
@@ -319,6 +320,36 @@ describe.each(['recreate', 'move'] as const)('reschedule in %s mode', (mode) => 
       } else {
         expect(live[0]?.id).not.toBe(original.meeting?.id);
       }
+    },
+  );
+});
+
+describe('reschedule handled by two callers with different settings (two Zaps)', () => {
+  const from = { event: 'ev-old', invitee: 'inv-old' };
+  const to = { event: 'ev-new', invitee: 'inv-new' };
+
+  it.each([
+    ['move', 'recreate'],
+    ['recreate', 'move'],
+  ] as const)(
+    'follows the mode the booking was made with (%s), not the later caller (%s)',
+    async (made, later) => {
+      const maker = harness({ config: { reschedule: made } });
+      const other = harness({
+        config: { reschedule: later },
+        store: maker.store,
+        zoom: maker.zoom,
+      });
+      const original = await maker.handle(created(from));
+      const { cancel, create } = reschedule(from, to);
+
+      await other.handle(cancel);
+      const out = await other.handle(create);
+
+      expect(out.outcome).toBe(made === 'move' ? 'moved' : 'created');
+      const live = maker.zoom.liveMeetings();
+      expect(live).toHaveLength(1);
+      expect(live[0]?.id === original.meeting?.id).toBe(made === 'move');
     },
   );
 });

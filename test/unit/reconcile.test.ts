@@ -313,6 +313,7 @@ describe('planReconciliation', () => {
       startTime: START,
       durationMinutes: 30,
       reschedule: null,
+      rescheduleMode: 'recreate',
     });
     calendly.booking('ev-1');
 

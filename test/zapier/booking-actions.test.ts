@@ -272,6 +272,7 @@ describe('create_meeting, mapping only the Invitee URI', () => {
       startTime: '2026-03-10T14:00:00Z',
       durationMinutes: 30,
       reschedule: null,
+      rescheduleMode: 'recreate',
     });
 
     const error = await zapierErrorOf(tester()(createMeeting, bundle(uuid)));

@@ -53,6 +53,7 @@ async function bookingWithMeeting(): Promise<string> {
     startTime: '2026-03-10T14:00:00Z',
     durationMinutes: 30,
     reschedule: null,
+    rescheduleMode: 'recreate',
   });
   await store.commitCreate({
     ...base,

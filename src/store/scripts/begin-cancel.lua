@@ -14,7 +14,7 @@ local function begin_cancel(input)
   local existing = record_of(event_uuid)
 
   if not existing then
-    local record = new_record(event_uuid, input.eventUri, now, 'tombstoned')
+    local record = new_record(event_uuid, input.eventUri, now, 'tombstoned', input.rescheduleMode)
     record.status = 'tombstoned'
     record.invitees[invitee_uri] = 'canceled'
     record.supersededBy = superseded_by
@@ -66,7 +66,8 @@ local function begin_cancel(input)
   end
   if status == 'active' then
     if #active_invitees(record) > 0 then return write('kept') end
-    if truthy(input.keepForMove) and truthy(input.supersededBy) and truthy(record.meeting)
+    if input.finalStatus == 'superseded' and mode_for(existing, input) == 'move'
+      and truthy(input.supersededBy) and truthy(record.meeting)
       and not known_elsewhere(superseded_by) then
       record.status = 'superseded'
       record.pendingMove = true

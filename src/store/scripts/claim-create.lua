@@ -1,21 +1,23 @@
 -- claimCreate, tryMove and abandonMove of transitions.ts, rule for rule.
 
-local function is_move_mode(input)
-  local reschedule = val(input.reschedule)
-  return reschedule ~= nil and reschedule.mode == 'move'
-end
-
 local function old_invitee_of(input)
   local reschedule = val(input.reschedule)
   return reschedule and val(reschedule.oldInviteeUri)
 end
 
-local function try_move(input, existing, writes)
+-- oldBooking of transitions.ts: the booking this one replaces, when known.
+local function old_booking(input)
   local old_invitee_uri = old_invitee_of(input)
-  if not truthy(old_invitee_uri) then return nil end
-  local old_uuid = event_of_invitee(old_invitee_uri)
-  local old = truthy(old_uuid) and record_of(old_uuid) or nil
-  if not old or not truthy(old.meeting) then return nil end
+  local old_uuid = truthy(old_invitee_uri) and event_of_invitee(old_invitee_uri) or nil
+  return truthy(old_uuid) and record_of(old_uuid) or nil
+end
+
+local function try_move(input, old, existing, writes)
+  local old_invitee_uri = old_invitee_of(input)
+  if not truthy(old_invitee_uri) or not old or not truthy(old.meeting)
+    or mode_for(old, input) ~= 'move' then
+    return nil
+  end
   if old.status == 'creating' or old.status == 'cancelling' then
     return { result = { type = 'in_progress', record = old }, writes = no_writes() }
   end
@@ -39,7 +41,7 @@ local function try_move(input, existing, writes)
   if existing then
     record = touch(existing, now, 'reopened', input.inviteeUri)
   else
-    record = new_record(input.eventUuid, input.eventUri, now, 'claimed')
+    record = new_record(input.eventUuid, input.eventUri, now, 'claimed', mode_for(old, input))
   end
   record.status = 'creating'
   record.meeting = copy(old.meeting)
@@ -138,16 +140,15 @@ local function claim_create(input)
     return { result = { type = 'in_progress', record = existing }, writes = no_writes() }
   end
 
-  if is_move_mode(input) then
-    local moved = try_move(input, existing, writes)
-    if moved then return moved end
-  end
+  local old = old_booking(input)
+  local moved = try_move(input, old, existing, writes)
+  if moved then return moved end
 
   local record
   if existing then
     record = touch(existing, now, 'reopened', invitee_uri)
   else
-    record = new_record(event_uuid, input.eventUri, now, 'claimed')
+    record = new_record(event_uuid, input.eventUri, now, 'claimed', mode_for(old, input))
   end
   local replaces = old_invitee_of(input)
   if replaces == nil then replaces = record.replaces end

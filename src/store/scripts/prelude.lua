@@ -99,7 +99,7 @@ local function touch(record, now, action, detail)
   return c
 end
 
-local function new_record(event_uuid, event_uri, now, action)
+local function new_record(event_uuid, event_uri, now, action, reschedule_mode)
   return {
     eventUuid = event_uuid,
     eventUri = event_uri,
@@ -115,6 +115,7 @@ local function new_record(event_uuid, event_uri, now, action)
     cancelRequested = NULL,
     pendingMove = false,
     movingFrom = NULL,
+    rescheduleMode = reschedule_mode,
     createdAt = now,
     updatedAt = now,
     audit = { { at = now, action = action } },
@@ -141,6 +142,12 @@ end
 local function is_finished(record)
   local s = record.status
   return (s == 'cancelled' or s == 'superseded' or s == 'tombstoned') and not truthy(record.pendingMove)
+end
+
+-- modeFor of transitions.ts: a booking's recorded reschedule mode, else the caller's setting.
+local function mode_for(record, input)
+  if record and truthy(record.rescheduleMode) then return record.rescheduleMode end
+  return input.rescheduleMode
 end
 
 local function no_writes()

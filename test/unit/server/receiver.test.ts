@@ -176,6 +176,7 @@ describe('POST /webhooks/calendly', () => {
         startTime: '2026-03-10T14:00:00Z',
         durationMinutes: 30,
         reschedule: null,
+        rescheduleMode: 'recreate',
       });
       expect(busy.type).toBe('claimed');
       const res = await post(buildInviteeCreated());
