@@ -477,3 +477,68 @@ describe('a reschedule, each half mapping only its Invitee URI', () => {
     expect((await upstash.store().get(oldUuid))?.status).toBe('superseded');
   });
 });
+
+describe('two Zaps with different "On Reschedule" settings', () => {
+  const OLD = 'inv-old';
+  const NEW = 'inv-new';
+
+  it.each([
+    ['move', 'recreate'],
+    ['recreate', 'move'],
+  ] as const)(
+    "cannot disagree: the mode the booking was made with (%s) wins over the other Zap's (%s)",
+    async (madeWith, otherZap) => {
+      const oldUuid = upstash.newEventUuid();
+      const newUuid = upstash.newEventUuid();
+      calendlyBooking(buildInviteeCreated({ eventUuid: oldUuid, inviteeUuid: OLD }));
+      calendlyBooking(
+        buildInviteeCanceled({
+          eventUuid: oldUuid,
+          inviteeUuid: OLD,
+          newInvitee: { eventUuid: newUuid, inviteeUuid: NEW },
+        }),
+      );
+      calendlyBooking(
+        buildInviteeCreated({
+          eventUuid: newUuid,
+          inviteeUuid: NEW,
+          start: '2026-03-11T14:00:00.000000Z',
+          oldInvitee: { eventUuid: oldUuid, inviteeUuid: OLD },
+        }),
+      );
+      zoomToken();
+      zoomApi()
+        .get(/\/v2\/meetings\/\d+$/)
+        .times(5)
+        .optionally()
+        .reply(200, (uri) => zoomMeeting(uri.split('/').pop(), { host_email: HOST }));
+      zoomApi()
+        .post(`/v2/users/${encodeURIComponent(HOST)}/meetings`)
+        .reply(201, zoomMeeting('11111111111'));
+      const run = tester();
+      // Zap A books it; Zap B, set the other way, handles the old half; Zap A the new half.
+      await run(createMeeting, bundle(oldUuid, OLD, { reschedule_mode: madeWith }));
+      const effects =
+        madeWith === 'move'
+          ? zoomApi().patch('/v2/meetings/11111111111').reply(204)
+          : zoomApi()
+              .delete('/v2/meetings/11111111111')
+              .query(true)
+              .reply(204)
+              .post(`/v2/users/${encodeURIComponent(HOST)}/meetings`)
+              .reply(201, zoomMeeting('22222222222'));
+
+      await run(cancelMeeting, bundle(oldUuid, OLD, { reschedule_mode: otherZap }));
+      const made = await run(createMeeting, bundle(newUuid, NEW, { reschedule_mode: madeWith }));
+
+      expect(effects.isDone()).toBe(true);
+      expect(made).toMatchObject({
+        outcome: madeWith === 'move' ? 'moved' : 'created',
+        meeting_id: madeWith === 'move' ? '11111111111' : '22222222222',
+      });
+      expect((await upstash.store().get(oldUuid))?.status).toBe('superseded');
+      // Nothing is left waiting for a move that never comes.
+      expect((await upstash.store().get(oldUuid))?.pendingMove).toBe(false);
+    },
+  );
+});
