@@ -35,30 +35,9 @@ const SMALL_WORDS = new Set([
  * check returning the problems found in a definition.
  */
 const RULES = [
-  {
-    id: 'D021',
-    what: 'visible trigger descriptions start with "Triggers when" and end with a period',
-    check: (app) =>
-      visible(app.triggers).flatMap(([key, step]) =>
-        describe('triggers', key, step, TRIGGER_OPENING, '"Triggers when …"'),
-      ),
-  },
-  {
-    id: 'DESC-SEARCH',
-    what: 'search descriptions start with "Finds" and end with a period',
-    check: (app) =>
-      visible(app.searches).flatMap(([key, step]) =>
-        describe('searches', key, step, SEARCH_OPENING, '"Finds …"'),
-      ),
-  },
-  {
-    id: 'DESC-CREATE',
-    what: 'action descriptions start with what the action does ("Creates …") and end with a period',
-    check: (app) =>
-      visible(app.creates).flatMap(([key, step]) =>
-        describe('creates', key, step, CREATE_OPENING, 'a verb such as "Creates …"'),
-      ),
-  },
+  descriptionRule('D021', 'triggers', TRIGGER_OPENING, '"Triggers when …"', 'visible trigger'),
+  descriptionRule('DESC-SEARCH', 'searches', SEARCH_OPENING, '"Finds …"', 'search'),
+  descriptionRule('DESC-CREATE', 'creates', CREATE_OPENING, 'a verb such as "Creates …"', 'action'),
   {
     id: 'DESC-DELETE',
     what: 'an action that deletes says it cannot be undone',
@@ -148,14 +127,24 @@ const RULES = [
   },
 ];
 
-function describe(kind, key, step, opening, wanted) {
-  const text = step.display.description ?? '';
-  return [
-    ...(opening.test(text)
-      ? []
-      : [`${kind}.${key}: the description does not start with ${wanted}`]),
-    ...(/\.$/.test(text) ? [] : [`${kind}.${key}: the description does not end with a period`]),
-  ];
+/** Visible operations of one kind open their description with `opening` and end it with a period. */
+function descriptionRule(id, kind, opening, wanted, what) {
+  return {
+    id,
+    what: `${what} descriptions start with ${wanted} and end with a period`,
+    check: (app) =>
+      visible(app[kind]).flatMap(([key, step]) => {
+        const text = step.display.description ?? '';
+        return [
+          ...(opening.test(text)
+            ? []
+            : [`${kind}.${key}: the description does not start with ${wanted}`]),
+          ...(/\.$/.test(text)
+            ? []
+            : [`${kind}.${key}: the description does not end with a period`]),
+        ];
+      }),
+  };
 }
 
 function dropdownProblems(app, where, dynamic) {

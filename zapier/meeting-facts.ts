@@ -5,16 +5,11 @@ import type { ZapierEngine } from './engine';
 import { itemFromMeeting, type MeetingItem } from './meeting-item';
 
 /** The meeting as Zoom has it now, or null when Zoom no longer has it (404: deleted or ended). */
-export async function currentMeeting(
+export function currentMeeting(
   engine: ZapierEngine,
   meetingId: string,
 ): Promise<ZoomMeeting | null> {
-  try {
-    return await engine.zoom.getMeeting(meetingId);
-  } catch (error) {
-    if (error instanceof ZoomApiError && error.status === 404) return null;
-    throw error;
-  }
+  return unlessGone(engine.zoom.getMeeting(meetingId));
 }
 
 /** A Zoom user's name as Zoom shows it, or null when the account has no such user (any more). */
@@ -22,8 +17,13 @@ export async function zoomUserName(
   engine: ZapierEngine,
   emailOrId: string,
 ): Promise<string | null> {
+  return (await unlessGone(engine.zoom.getUser(emailOrId)))?.displayName ?? null;
+}
+
+/** Zoom's 404 (no such meeting or user) as null; every other failure stays a failure. */
+async function unlessGone<T>(lookup: Promise<T>): Promise<T | null> {
   try {
-    return (await engine.zoom.getUser(emailOrId)).displayName ?? null;
+    return await lookup;
   } catch (error) {
     if (error instanceof ZoomApiError && error.status === 404) return null;
     throw error;

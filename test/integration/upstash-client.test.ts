@@ -3,32 +3,32 @@ import type { AddressInfo } from 'node:net';
 import { deadlineIn } from '../../src/deadline';
 import { createUpstashRedis } from '../../src/upstash-client';
 
-/** An "Upstash" on loopback that misbehaves as told, counting the requests it gets. */
-async function misbehaving(
+/**
+ * Runs `work` against an "Upstash" on loopback that misbehaves as told (never answers, or drops
+ * the connection), counting the requests it gets.
+ */
+async function withMisbehaving(
   how: 'hang' | 'reset',
-): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  work: (upstash: { url: string; requests: () => number }) => Promise<void>,
+): Promise<void> {
   let requests = 0;
   const server: Server = createServer((req) => {
     requests += 1;
     if (how === 'reset') req.socket.destroy();
-    // 'hang': never answer.
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => requests,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
-  };
+  try {
+    await work({ url: `http://127.0.0.1:${port}`, requests: () => requests });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  }
 }
 
 describe('createUpstashRedis', () => {
-  it('aborts a request that gets no answer after timeoutMs, and fails rather than "succeeding"', async () => {
-    const upstash = await misbehaving('hang');
-    try {
+  it('aborts a request that gets no answer after timeoutMs, and fails rather than "succeeding"', () =>
+    withMisbehaving('hang', async (upstash) => {
       const redis = createUpstashRedis({
         url: upstash.url,
         token: 't',
@@ -46,14 +46,10 @@ describe('createUpstashRedis', () => {
       expect(Date.now() - started).toBeLessThan(1_000);
       // The timeout bounds the request with its retries: nothing is sent after it fires.
       expect(upstash.requests()).toBe(1);
-    } finally {
-      await upstash.close();
-    }
-  });
+    }));
 
-  it('retries a failed connection exactly `retries` times, then fails', async () => {
-    const upstash = await misbehaving('reset');
-    try {
+  it('retries a failed connection exactly `retries` times, then fails', () =>
+    withMisbehaving('reset', async (upstash) => {
       const redis = createUpstashRedis({
         url: upstash.url,
         token: 't',
@@ -64,14 +60,10 @@ describe('createUpstashRedis', () => {
       await expect(redis.get('k')).rejects.toThrow();
 
       expect(upstash.requests()).toBe(3);
-    } finally {
-      await upstash.close();
-    }
-  });
+    }));
 
-  it('cuts the timeout to what is left of a deadline', async () => {
-    const upstash = await misbehaving('hang');
-    try {
+  it('cuts the timeout to what is left of a deadline', () =>
+    withMisbehaving('hang', async (upstash) => {
       const redis = createUpstashRedis({
         url: upstash.url,
         token: 't',
@@ -83,8 +75,5 @@ describe('createUpstashRedis', () => {
       await expect(redis.get('k')).rejects.toMatchObject({ name: 'TimeoutError' });
 
       expect(Date.now() - started).toBeLessThan(1_000);
-    } finally {
-      await upstash.close();
-    }
-  });
+    }));
 });

@@ -68,6 +68,38 @@ async function bookedWithMeeting(eventUuid: string, meetingId: string): Promise<
   await tester()(createMeeting, bundle(eventUuid));
 }
 
+const OLD = 'inv-old';
+const NEW = 'inv-new';
+
+/**
+ * A booking rescheduled in Calendly: the old invitee, first active, then canceled as rescheduled,
+ * and the new one that replaces it. Zoom answers for any meeting as it has it.
+ */
+function rescheduleInCalendly(oldUuid: string, newUuid: string): void {
+  calendlyBooking(buildInviteeCreated({ eventUuid: oldUuid, inviteeUuid: OLD }));
+  calendlyBooking(
+    buildInviteeCanceled({
+      eventUuid: oldUuid,
+      inviteeUuid: OLD,
+      newInvitee: { eventUuid: newUuid, inviteeUuid: NEW },
+    }),
+  );
+  calendlyBooking(
+    buildInviteeCreated({
+      eventUuid: newUuid,
+      inviteeUuid: NEW,
+      start: '2026-03-11T14:00:00.000000Z',
+      oldInvitee: { eventUuid: oldUuid, inviteeUuid: OLD },
+    }),
+  );
+  zoomToken();
+  zoomApi()
+    .get(/\/v2\/meetings\/\d+$/)
+    .times(5)
+    .optionally()
+    .reply(200, (uri) => zoomMeeting(uri.split('/').pop(), { host_email: HOST }));
+}
+
 describe('create_meeting, mapping only the Invitee URI', () => {
   it('makes the meeting from what Calendly says about the booking, and records it', async () => {
     const uuid = upstash.newEventUuid();
@@ -391,9 +423,6 @@ describe('sync_booking, mapping only the Invitee URI', () => {
 });
 
 describe('a reschedule, each half mapping only its Invitee URI', () => {
-  const OLD = 'inv-old';
-  const NEW = 'inv-new';
-
   type Setup = 'two Zaps (Create + Cancel)' | 'one Zap (Sync)';
   type Mode = 'recreate' | 'move';
   type Order = 'new half first' | 'old half first';
@@ -410,29 +439,7 @@ describe('a reschedule, each half mapping only its Invitee URI', () => {
     const oldUuid = upstash.newEventUuid();
     const newUuid = upstash.newEventUuid();
     const settings = { reschedule_mode: mode };
-    // Calendly: the old booking, first active, then canceled as rescheduled; the new one.
-    calendlyBooking(buildInviteeCreated({ eventUuid: oldUuid, inviteeUuid: OLD }));
-    calendlyBooking(
-      buildInviteeCanceled({
-        eventUuid: oldUuid,
-        inviteeUuid: OLD,
-        newInvitee: { eventUuid: newUuid, inviteeUuid: NEW },
-      }),
-    );
-    calendlyBooking(
-      buildInviteeCreated({
-        eventUuid: newUuid,
-        inviteeUuid: NEW,
-        start: '2026-03-11T14:00:00.000000Z',
-        oldInvitee: { eventUuid: oldUuid, inviteeUuid: OLD },
-      }),
-    );
-    zoomToken();
-    zoomApi()
-      .get(/\/v2\/meetings\/\d+$/)
-      .times(5)
-      .optionally()
-      .reply(200, (uri) => zoomMeeting(uri.split('/').pop(), { host_email: HOST }));
+    rescheduleInCalendly(oldUuid, newUuid);
     const makeOld = zoomApi()
       .post(`/v2/users/${encodeURIComponent(HOST)}/meetings`)
       .reply(201, zoomMeeting('11111111111'));
@@ -479,9 +486,6 @@ describe('a reschedule, each half mapping only its Invitee URI', () => {
 });
 
 describe('two Zaps with different "On Reschedule" settings', () => {
-  const OLD = 'inv-old';
-  const NEW = 'inv-new';
-
   it.each([
     ['move', 'recreate'],
     ['recreate', 'move'],
@@ -490,28 +494,7 @@ describe('two Zaps with different "On Reschedule" settings', () => {
     async (madeWith, otherZap) => {
       const oldUuid = upstash.newEventUuid();
       const newUuid = upstash.newEventUuid();
-      calendlyBooking(buildInviteeCreated({ eventUuid: oldUuid, inviteeUuid: OLD }));
-      calendlyBooking(
-        buildInviteeCanceled({
-          eventUuid: oldUuid,
-          inviteeUuid: OLD,
-          newInvitee: { eventUuid: newUuid, inviteeUuid: NEW },
-        }),
-      );
-      calendlyBooking(
-        buildInviteeCreated({
-          eventUuid: newUuid,
-          inviteeUuid: NEW,
-          start: '2026-03-11T14:00:00.000000Z',
-          oldInvitee: { eventUuid: oldUuid, inviteeUuid: OLD },
-        }),
-      );
-      zoomToken();
-      zoomApi()
-        .get(/\/v2\/meetings\/\d+$/)
-        .times(5)
-        .optionally()
-        .reply(200, (uri) => zoomMeeting(uri.split('/').pop(), { host_email: HOST }));
+      rescheduleInCalendly(oldUuid, newUuid);
       zoomApi()
         .post(`/v2/users/${encodeURIComponent(HOST)}/meetings`)
         .reply(201, zoomMeeting('11111111111'));
