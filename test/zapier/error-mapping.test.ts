@@ -183,6 +183,21 @@ describe('credentials and app settings', () => {
     expect(tokens.isDone()).toBe(true);
   });
 
+  it('Zoom saying on a fresh token that the app is deactivated names Activation (Halted)', async () => {
+    zoomToken(2);
+    zoomApi()
+      .delete(`/v2/meetings/${MEETING}`)
+      .query(true)
+      .twice()
+      .reply(401, { code: 4717, message: 'The app has been disabled by the account admin.' });
+
+    const error = await zapierErrorOf(tester()(deleteMeeting, bundle({ meeting_id: MEETING })));
+
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('The Zoom Server-to-Server OAuth app is deactivated');
+    expect(error.message).toContain('→ Activation');
+  });
+
   it('Calendly refusing the token expires the connection', async () => {
     calendlyApi().get('/users/me').reply(401, { title: 'Unauthenticated' });
 
