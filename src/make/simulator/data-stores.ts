@@ -167,7 +167,8 @@ function coerce(name: string, type: string, value: ImlValue): ImlValue {
   }
 }
 
-function recordSize(key: string, data: RecordData): number {
+/** A record's size as the simulator counts it against the store's limit. */
+export function recordSize(key: string, data: RecordData): number {
   return Buffer.byteLength(JSON.stringify({ key, data }), 'utf8');
 }
 

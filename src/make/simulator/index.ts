@@ -6,7 +6,13 @@ export {
   type MakeRunRecord,
   type IncompleteExecution,
 } from './make-simulator';
-export { MakeDataStores, ONE_MB, type DataStoreDefinition, type RecordData } from './data-stores';
+export {
+  MakeDataStores,
+  ONE_MB,
+  recordSize,
+  type DataStoreDefinition,
+  type RecordData,
+} from './data-stores';
 export {
   MakeUnsupportedError,
   MakeModuleError,
