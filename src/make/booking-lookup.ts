@@ -23,7 +23,12 @@ export interface Lookup {
 
 export function lookUpBooking(ctx: BuildContext, lookup: Lookup): MakeModule[] {
   const store = ctx.options.makeIds.bookingsStore;
-  const exists = datastoreExists(ctx.ids, `${BOOKINGS_MODULE}: is ${lookup.what} known?`, lookup.key, store);
+  const exists = datastoreExists(
+    ctx.ids,
+    `${BOOKINGS_MODULE}: is ${lookup.what} known?`,
+    lookup.key,
+    store,
+  );
   exists.onerror = storeFailed(ctx, exists.id);
   const known = (): MakeModule[] => {
     if (lookup.read === false) return lookup.known(exists.id);

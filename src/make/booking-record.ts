@@ -19,7 +19,9 @@ const CALENDLY_RETRY_SECONDS = 86_400;
  * How long a record outlives its booking: a delivery may still arrive (Calendly's retries) and be
  * accepted (the signature window) until then, and must still find the record to stay idempotent.
  */
-export function recordRetentionSeconds(options: Pick<BlueprintOptions, 'signatureToleranceSeconds'>): number {
+export function recordRetentionSeconds(
+  options: Pick<BlueprintOptions, 'signatureToleranceSeconds'>,
+): number {
   return options.signatureToleranceSeconds + CALENDLY_RETRY_SECONDS;
 }
 
@@ -106,5 +108,9 @@ export function othersRemain(list: string, invitee: string): Conditions {
 
 /** Another delivery's create of this booking may still be at Zoom. */
 export function claimLive(record: number): Conditions {
-  return condition(formula(`ifempty(${out(record, 'claim_until')}; 0)`), 'number:greater', formula('timestamp'));
+  return condition(
+    formula(`ifempty(${out(record, 'claim_until')}; 0)`),
+    'number:greater',
+    formula('timestamp'),
+  );
 }

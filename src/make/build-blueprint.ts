@@ -37,15 +37,28 @@ export function buildBlueprint(input: BlueprintOptionsInput = {}): MakeBlueprint
       name: 'Signature wrong, missing or stale',
       conditions: signature.invalid,
       modules: () => [
-        webhookRespond(ids, '401: bad or stale signature, stop', '401', '{"error": "invalid_signature"}'),
+        webhookRespond(
+          ids,
+          '401: bad or stale signature, stop',
+          '401',
+          '{"error": "invalid_signature"}',
+        ),
       ],
     },
     {
       name: 'Signature valid and fresh',
       conditions: signature.valid,
       modules: () => {
-        const parsed = parseJson(ids, 'Parse the Calendly payload', formula(out(webhook.id, 'value')));
-        const ctx: BuildContext = { ids, options, trunk: { webhook: webhook.id, payload: parsed.id } };
+        const parsed = parseJson(
+          ids,
+          'Parse the Calendly payload',
+          formula(out(webhook.id, 'value')),
+        );
+        const ctx: BuildContext = {
+          ids,
+          options,
+          trunk: { webhook: webhook.id, payload: parsed.id },
+        };
         parsed.onerror = [webhookRespond(ids, '400: not JSON', '400', '{"error": "invalid_json"}')];
         return [parsed, ...deliveryKinds(ctx)];
       },
@@ -87,16 +100,22 @@ function deliveryKinds(ctx: BuildContext): MakeModule[] {
   const created = event('invitee.created');
   const canceled = event('invitee.canceled');
   const wellFormed = and(
-    ...['payload.uri', 'payload.scheduled_event.uri', 'payload.scheduled_event.start_time', 'payload.scheduled_event.end_time'].map(
-      (path) => condition(p(path), 'exist'),
-    ),
+    ...[
+      'payload.uri',
+      'payload.scheduled_event.uri',
+      'payload.scheduled_event.start_time',
+      'payload.scheduled_event.end_time',
+    ].map((path) => condition(p(path), 'exist')),
   );
   // Calendly's own Zoom integration already made a meeting when the location is Zoom with a link.
   const location = (field: string): string => p(`payload.scheduled_event.location.${field}`);
   const nativeZoom =
     ctx.options.nativeZoom === 'skip'
       ? and(
-          or(condition(location('type'), 'text:equal', 'zoom'), condition(location('type'), 'text:equal', 'zoom_conference')),
+          or(
+            condition(location('type'), 'text:equal', 'zoom'),
+            condition(location('type'), 'text:equal', 'zoom_conference'),
+          ),
           condition(location('join_url'), 'exist'),
         )
       : null;
@@ -118,7 +137,10 @@ function deliveryKinds(ctx: BuildContext): MakeModule[] {
             name: 'invitee.created with a Zoom link from Calendly',
             conditions: and(created, wellFormed, nativeZoom),
             modules: () => [
-              answer(ctx, 'Calendly made the Zoom meeting itself', { status: '200', outcome: 'skipped_native_zoom' }),
+              answer(ctx, 'Calendly made the Zoom meeting itself', {
+                status: '200',
+                outcome: 'skipped_native_zoom',
+              }),
             ],
           },
         ]),
@@ -126,13 +148,23 @@ function deliveryKinds(ctx: BuildContext): MakeModule[] {
       name: 'An invitee event without the fields a booking needs',
       conditions: and(or(created, canceled), not(wellFormed)),
       modules: () => [
-        webhookRespond(ctx.ids, '400: not a usable invitee event', '400', '{"error": "invalid_payload"}'),
+        webhookRespond(
+          ctx.ids,
+          '400: not a usable invitee event',
+          '400',
+          '{"error": "invalid_payload"}',
+        ),
       ],
     },
     {
       name: 'Any other event type',
-      conditions: and(condition(p('event'), 'text:notequal', 'invitee.created'), condition(p('event'), 'text:notequal', 'invitee.canceled')),
-      modules: () => [webhookRespond(ctx.ids, '200: event type ignored', '200', '{"outcome": "ignored"}')],
+      conditions: and(
+        condition(p('event'), 'text:notequal', 'invitee.created'),
+        condition(p('event'), 'text:notequal', 'invitee.canceled'),
+      ),
+      modules: () => [
+        webhookRespond(ctx.ids, '200: event type ignored', '200', '{"outcome": "ignored"}'),
+      ],
     },
   ]);
 }

@@ -23,7 +23,12 @@ export function buildPruneBlueprint(input: BlueprintOptionsInput = {}): MakeBlue
     limit: PRUNE_BATCH,
     store,
   });
-  const remove = datastoreDelete(ids, `${BOOKINGS_MODULE}: delete the record`, formula(out(search.id, 'key')), store);
+  const remove = datastoreDelete(
+    ids,
+    `${BOOKINGS_MODULE}: delete the record`,
+    formula(out(search.id, 'key')),
+    store,
+  );
   // A record that cannot be deleted today is tried again tomorrow.
   remove.onerror = [ignore(ids, 'Try again on the next run')];
   const flow = [search, remove];

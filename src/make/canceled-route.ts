@@ -6,7 +6,14 @@
 import type { MakeModule } from './blueprint-types';
 import type { BuildContext } from './build-context';
 import { answer } from './answers';
-import { claimLive, listed, othersRemain, withInvitee, withoutInvitee, writeBooking } from './booking-record';
+import {
+  claimLive,
+  listed,
+  othersRemain,
+  withInvitee,
+  withoutInvitee,
+  writeBooking,
+} from './booking-record';
 import { lookUpBooking } from './booking-lookup';
 import { condition } from './conditions';
 import { BOOKING_STATUS } from './data-structures';
@@ -29,7 +36,9 @@ export function canceledRoute(ctx: BuildContext): MakeModule[] {
           event_uri: formula(eventUri(ctx)),
           status: BOOKING_STATUS.tombstone,
           canceled: `,${formula(invitee)},`,
-          superseded_by: formula(`if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`),
+          superseded_by: formula(
+            `if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`,
+          ),
         },
       }),
       answer(ctx, 'tombstone stored', { status: '200', outcome: 'tombstoned' }),
@@ -52,7 +61,10 @@ export function canceledRoute(ctx: BuildContext): MakeModule[] {
 
 function cancelInvitee(ctx: BuildContext, record: number): MakeModule[] {
   const invitee = inviteeUuid(ctx);
-  const others = { name: 'Other invitees remain', conditions: othersRemain(out(record, 'invitees'), invitee) };
+  const others = {
+    name: 'Other invitees remain',
+    conditions: othersRemain(out(record, 'invitees'), invitee),
+  };
   const leave = (outcome: string): MakeModule[] => [
     writeBooking(ctx, {
       name: 'record the cancel (meeting unchanged)',
@@ -67,48 +79,59 @@ function cancelInvitee(ctx: BuildContext, record: number): MakeModule[] {
   ];
   const kept = (): MakeModule[] => leave('"kept_for_other_invitees"');
   const remove = (): MakeModule[] => deleteMeeting(ctx, record, out(record, 'meeting_id'));
-  return switchOn(ctx.ids, 'What the record says', formula(out(record, 'status')), [
-    {
-      values: [BOOKING_STATUS.active],
-      name: 'Active',
-      modules: () =>
-        either(ctx.ids, 'Last invitee out?', others, kept, () =>
-          ctx.options.reschedule === 'move'
-            ? either(
-                ctx.ids,
-                'A reschedule?',
-                { name: 'Rescheduled', conditions: condition(formula(rescheduled(ctx)), 'boolean:equal', 'true') },
-                () => keepUnlessTaken(ctx, record),
-                remove,
-              )
-            : remove(),
-        ),
-    },
-    {
-      // The new booking of a move was cancelled before its create: the kept meeting goes.
-      values: [BOOKING_STATUS.pendingMove],
-      name: 'Meeting waiting to be moved here',
-      modules: () => either(ctx.ids, 'Last invitee out?', others, kept, remove),
-    },
-    {
-      values: [BOOKING_STATUS.creating],
-      name: 'Creating',
-      modules: () =>
-        either(ctx.ids, 'Last invitee out?', others, kept, () =>
-          either(
-            ctx.ids,
-            'Still claimed?',
-            { name: 'Claim still live', conditions: claimLive(record) },
-            () => [answer(ctx, 'a create is still at Zoom', { status: '503', outcome: 'in_progress' })],
-            () => recoverAndDelete(ctx, record),
+  return switchOn(
+    ctx.ids,
+    'What the record says',
+    formula(out(record, 'status')),
+    [
+      {
+        values: [BOOKING_STATUS.active],
+        name: 'Active',
+        modules: () =>
+          either(ctx.ids, 'Last invitee out?', others, kept, () =>
+            ctx.options.reschedule === 'move'
+              ? either(
+                  ctx.ids,
+                  'A reschedule?',
+                  {
+                    name: 'Rescheduled',
+                    conditions: condition(formula(rescheduled(ctx)), 'boolean:equal', 'true'),
+                  },
+                  () => keepUnlessTaken(ctx, record),
+                  remove,
+                )
+              : remove(),
           ),
-        ),
+      },
+      {
+        // The new booking of a move was cancelled before its create: the kept meeting goes.
+        values: [BOOKING_STATUS.pendingMove],
+        name: 'Meeting waiting to be moved here',
+        modules: () => either(ctx.ids, 'Last invitee out?', others, kept, remove),
+      },
+      {
+        values: [BOOKING_STATUS.creating],
+        name: 'Creating',
+        modules: () =>
+          either(ctx.ids, 'Last invitee out?', others, kept, () =>
+            either(
+              ctx.ids,
+              'Still claimed?',
+              { name: 'Claim still live', conditions: claimLive(record) },
+              () => [
+                answer(ctx, 'a create is still at Zoom', { status: '503', outcome: 'in_progress' }),
+              ],
+              () => recoverAndDelete(ctx, record),
+            ),
+          ),
+      },
+    ],
+    {
+      // Finished or failed: no meeting to delete; remember the invitee's cancel all the same.
+      name: 'No meeting to delete',
+      modules: () => leave(`"already_" + ${out(record, 'status')}`),
     },
-  ], {
-    // Finished or failed: no meeting to delete; remember the invitee's cancel all the same.
-    name: 'No meeting to delete',
-    modules: () => leave(`"already_" + ${out(record, 'status')}`),
-  });
+  );
 }
 
 /** Move mode: keep the meeting for the new booking, unless it already has a record of its own. */

@@ -19,7 +19,8 @@ export function createdRoute(ctx: BuildContext): MakeModule[] {
   return lookUpBooking(ctx, {
     what: 'this booking',
     key: formula(eventUuid(ctx)),
-    unknown: () => (ctx.options.reschedule === 'move' ? rescheduledOrNew(ctx) : createMeeting(ctx, null)),
+    unknown: () =>
+      ctx.options.reschedule === 'move' ? rescheduledOrNew(ctx) : createMeeting(ctx, null),
     known: (record) => knownBooking(ctx, record),
   });
 }
@@ -28,79 +29,119 @@ function knownBooking(ctx: BuildContext, record: number): MakeModule[] {
   const invitee = inviteeUuid(ctx);
   const field = (name: string): string => out(record, name);
   const meeting = { meetingId: field('meeting_id'), joinUrl: field('join_url') };
-  const thisInvitee = { name: 'This invitee is booked on it', conditions: listed(field('invitees'), invitee) };
+  const thisInvitee = {
+    name: 'This invitee is booked on it',
+    conditions: listed(field('invitees'), invitee),
+  };
   return either(
     ctx.ids,
     'Did this invitee cancel already?',
     { name: 'Invitee cancelled earlier', conditions: listed(field('canceled'), invitee) },
-    () => [answer(ctx, 'invitee cancelled earlier, nothing made', { status: '200', outcome: 'tombstoned' })],
-    () =>
-      switchOn(ctx.ids, 'What the record says', formula(field('status')), [
-        {
-          values: [BOOKING_STATUS.active],
-          name: 'Active',
-          modules: () =>
-            either(
-              ctx.ids,
-              'Known invitee, or one joining?',
-              thisInvitee,
-              () => [answer(ctx, 'already has its meeting', { status: '200', outcome: 'duplicate', ...meeting })],
-              () => [
-                writeBooking(ctx, {
-                  name: 'add the invitee (group event)',
-                  key: formula(eventUuid(ctx)),
-                  from: record,
-                  set: { invitees: withInvitee(field('invitees'), invitee) },
-                }),
-                answer(ctx, 'joined the meeting', { status: '200', outcome: 'duplicate', ...meeting }),
-              ],
-            ),
-        },
-        {
-          values: [BOOKING_STATUS.failed],
-          name: 'Failed before',
-          modules: () =>
-            either(
-              ctx.ids,
-              'The same invitee, or another?',
-              thisInvitee,
-              () => [answer(ctx, 'Zoom refused it before', { status: '200', outcome: 'failed', reason: field('last_error') })],
-              () => createMeeting(ctx, record),
-            ),
-        },
-        {
-          values: [BOOKING_STATUS.creating],
-          name: 'Creating',
-          modules: () =>
-            either(
-              ctx.ids,
-              'Still claimed?',
-              { name: 'Claim still live', conditions: claimLive(record) },
-              () => [answer(ctx, 'another delivery is creating it', { status: '503', outcome: 'in_progress' })],
-              () => recoverMeeting(ctx, record),
-            ),
-        },
-        ...(ctx.options.reschedule === 'move'
-          ? [
-              {
-                values: [BOOKING_STATUS.pendingMove],
-                name: 'Meeting waiting to be moved here',
-                modules: () =>
-                  either(
-                    ctx.ids,
-                    'The rescheduling invitee?',
-                    thisInvitee,
-                    () => moveMeeting(ctx, record, 'cancel-first'),
-                    () => [answer(ctx, 'the move is not done yet', { status: '503', outcome: 'in_progress' })],
-                  ),
-              },
-            ]
-          : []),
-      ], {
-        // cancelled, superseded, tombstone: the booking is back (a new invitee, the slot rebooked).
-        name: 'Finished: reopen with a new meeting',
-        modules: () => createMeeting(ctx, record),
+    () => [
+      answer(ctx, 'invitee cancelled earlier, nothing made', {
+        status: '200',
+        outcome: 'tombstoned',
       }),
+    ],
+    () =>
+      switchOn(
+        ctx.ids,
+        'What the record says',
+        formula(field('status')),
+        [
+          {
+            values: [BOOKING_STATUS.active],
+            name: 'Active',
+            modules: () =>
+              either(
+                ctx.ids,
+                'Known invitee, or one joining?',
+                thisInvitee,
+                () => [
+                  answer(ctx, 'already has its meeting', {
+                    status: '200',
+                    outcome: 'duplicate',
+                    ...meeting,
+                  }),
+                ],
+                () => [
+                  writeBooking(ctx, {
+                    name: 'add the invitee (group event)',
+                    key: formula(eventUuid(ctx)),
+                    from: record,
+                    set: { invitees: withInvitee(field('invitees'), invitee) },
+                  }),
+                  answer(ctx, 'joined the meeting', {
+                    status: '200',
+                    outcome: 'duplicate',
+                    ...meeting,
+                  }),
+                ],
+              ),
+          },
+          {
+            values: [BOOKING_STATUS.failed],
+            name: 'Failed before',
+            modules: () =>
+              either(
+                ctx.ids,
+                'The same invitee, or another?',
+                thisInvitee,
+                () => [
+                  answer(ctx, 'Zoom refused it before', {
+                    status: '200',
+                    outcome: 'failed',
+                    reason: field('last_error'),
+                  }),
+                ],
+                () => createMeeting(ctx, record),
+              ),
+          },
+          {
+            values: [BOOKING_STATUS.creating],
+            name: 'Creating',
+            modules: () =>
+              either(
+                ctx.ids,
+                'Still claimed?',
+                { name: 'Claim still live', conditions: claimLive(record) },
+                () => [
+                  answer(ctx, 'another delivery is creating it', {
+                    status: '503',
+                    outcome: 'in_progress',
+                  }),
+                ],
+                () => recoverMeeting(ctx, record),
+              ),
+          },
+          ...(ctx.options.reschedule === 'move'
+            ? [
+                {
+                  values: [BOOKING_STATUS.pendingMove],
+                  name: 'Meeting waiting to be moved here',
+                  modules: () =>
+                    either(
+                      ctx.ids,
+                      'The rescheduling invitee?',
+                      thisInvitee,
+                      () => moveMeeting(ctx, record, 'cancel-first'),
+                      () => [
+                        answer(ctx, 'the move is not done yet', {
+                          status: '503',
+                          outcome: 'in_progress',
+                        }),
+                      ],
+                    ),
+                },
+              ]
+            : []),
+        ],
+        {
+          // cancelled, superseded, tombstone: the booking is back (a new invitee, the slot rebooked).
+          name: 'Finished: reopen with a new meeting',
+          modules: () => createMeeting(ctx, record),
+        },
+      ),
   );
 }
 
@@ -112,7 +153,10 @@ function rescheduledOrNew(ctx: BuildContext): MakeModule[] {
   return either(
     ctx.ids,
     'A reschedule?',
-    { name: 'Replaces another booking', conditions: condition(formula(payload(ctx, 'payload.old_invitee')), 'exist') },
+    {
+      name: 'Replaces another booking',
+      conditions: condition(formula(payload(ctx, 'payload.old_invitee')), 'exist'),
+    },
     () =>
       lookUpBooking(ctx, {
         what: 'the replaced booking',

@@ -25,14 +25,29 @@ const BOOKING_FIELDS = [
   ['event_uri', 'text', 'Calendly scheduled event URI', true],
   ['status', 'text', Object.values(BOOKING_STATUS).join(', '), true],
   ['invitees', 'text', 'Invitees booked on the event: UUIDs between commas', false],
-  ['canceled', 'text', 'Invitees who cancelled: UUIDs between commas (their late bookings are refused)', false],
+  [
+    'canceled',
+    'text',
+    'Invitees who cancelled: UUIDs between commas (their late bookings are refused)',
+    false,
+  ],
   ['meeting_id', 'text', 'Zoom meeting id, kept as text: ids exceed 32 bits', false],
   ['join_url', 'text', 'Zoom join URL', false],
   ['zoom_user', 'text', 'Zoom user the meeting belongs to', false],
   ['start_time', 'text', 'Meeting start, UTC, as sent to Zoom', false],
   ['superseded_by', 'text', 'UUID of the scheduled event that replaced this one', false],
-  ['moved_to', 'text', 'Reschedule "move" mode: UUID of the scheduled event the meeting moved to', false],
-  ['claim_until', 'number', 'While creating: Unix seconds until which other deliveries wait', false],
+  [
+    'moved_to',
+    'text',
+    'Reschedule "move" mode: UUID of the scheduled event the meeting moved to',
+    false,
+  ],
+  [
+    'claim_until',
+    'number',
+    'While creating: Unix seconds until which other deliveries wait',
+    false,
+  ],
   ['last_error', 'text', "Why the booking needs attention: Zoom's answer", false],
   ['updated_at', 'date', 'Last change', true],
   ['expires_at', 'number', 'Unix seconds after which the prune scenario deletes the record', true],
@@ -61,5 +76,10 @@ export function dataStructureFile(
   structure: MakeDataStructure,
   teamId: number | undefined,
 ): Record<string, unknown> {
-  return { name: structure.name, teamId: teamId ?? PASTE_TEAM_ID, strict: structure.strict, spec: structure.spec };
+  return {
+    name: structure.name,
+    teamId: teamId ?? PASTE_TEAM_ID,
+    strict: structure.strict,
+    spec: structure.spec,
+  };
 }

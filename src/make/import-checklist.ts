@@ -31,10 +31,20 @@ export interface ChecklistInput {
   measurement: Measurement;
 }
 
-export function importChecklist({ blueprint, prune, options, files, measurement }: ChecklistInput): string {
+export function importChecklist({
+  blueprint,
+  prune,
+  options,
+  files,
+  measurement,
+}: ChecklistInput): string {
   const modules = allModules(blueprint.flow);
-  const tokenFetches = modules.filter((m) => (m.metadata.designer.name ?? '').startsWith('Zoom: get an access token'));
-  const storeModules = [...modules, ...allModules(prune.flow)].filter((m) => m.module.startsWith('datastore:'));
+  const tokenFetches = modules.filter((m) =>
+    (m.metadata.designer.name ?? '').startsWith('Zoom: get an access token'),
+  );
+  const storeModules = [...modules, ...allModules(prune.flow)].filter((m) =>
+    m.module.startsWith('datastore:'),
+  );
   const ids = options.makeIds;
   const hours = (seconds: number): string => `${Math.round(seconds / 3600)} h`;
   const retention = recordRetentionSeconds(options);
@@ -85,7 +95,9 @@ ${fieldTable(BOOKINGS_STRUCTURE)}`);
   step(`**Scenario settings** (gear icon): **Sequential processing** on and **Allow storing of incomplete executions** off,
    as imported. Sequential processing keeps two deliveries of one booking apart; nothing in the scenario ever stores an
    incomplete execution, so nothing can hold the queue.`);
-  step(`**Schedule the prune scenario** once a day (it deletes at most ${PRUNE_BATCH} expired records per run) and switch it on.`);
+  step(
+    `**Schedule the prune scenario** once a day (it deletes at most ${PRUNE_BATCH} expired records per run) and switch it on.`,
+  );
   step(`**Switch on** the main scenario (*Immediately as data arrives*) and send a signed test booking:
    \`calendly-zoom trigger invitee.created --url <the webhook URL>\`.`);
 
@@ -130,7 +142,7 @@ ${measurement.paths
    - the same invitee again → \`duplicate\` with the stored meeting; another invitee of a group event → added, \`duplicate\`;
    - an invitee who already cancelled → \`tombstoned\`, nothing made;
    - a finished booking (cancelled, superseded, tombstone) booked by a new invitee → reopened with a new meeting;
-   - ${options.reschedule === 'move' ? "a reschedule whose old meeting nobody else uses → that meeting is PATCHed to the new time (the join link stays);\n   - " : ''}Zoom did not answer (or 5xx) → \`${BOOKING_STATUS.creating}\` with a ${CLAIM_SECONDS / 60}-minute claim, **503**; the first delivery after
+   - ${options.reschedule === 'move' ? 'a reschedule whose old meeting nobody else uses → that meeting is PATCHed to the new time (the join link stays);\n   - ' : ''}Zoom did not answer (or 5xx) → \`${BOOKING_STATUS.creating}\` with a ${CLAIM_SECONDS / 60}-minute claim, **503**; the first delivery after
      the claim looks for the meeting by its marker before creating one.
 5. **invitee.canceled**: before any booking → \`${BOOKING_STATUS.tombstone}\` for that invitee; others still booked → meeting kept;
    the last one → meeting deleted (404 = already gone), \`${BOOKING_STATUS.cancelled}\` or \`${BOOKING_STATUS.superseded}\`${options.reschedule === 'move' ? ` — or, for a reschedule whose new booking has no record yet, the meeting is kept for it (\`${BOOKING_STATUS.pendingMove}\`)` : ''}.
@@ -174,7 +186,9 @@ function describeFilledIn(options: BlueprintOptions): string {
     options.makeIds.bookingsStore === undefined ? null : 'data store',
     options.makeIds.zoomKeychain === undefined ? null : 'Zoom keychain',
   ].filter((x): x is string => x !== null);
-  return filled.length === 0 ? 'nothing filled in (see the checklist)' : `filled in: ${filled.join(', ')}`;
+  return filled.length === 0
+    ? 'nothing filled in (see the checklist)'
+    : `filled in: ${filled.join(', ')}`;
 }
 
 function fieldTable(structure: MakeDataStructure): string {
@@ -182,7 +196,9 @@ function fieldTable(structure: MakeDataStructure): string {
     (field) =>
       `   | \`${field.name}\` | ${field.type} | ${field.required === true ? 'yes' : ''} | ${field.label} |`,
   );
-  return ['   | Field | Type | Required | Meaning |', '   | --- | --- | --- | --- |', ...rows].join('\n');
+  return ['   | Field | Type | Required | Meaning |', '   | --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
 }
 
 export function allModules(flow: MakeModule[]): MakeModule[] {

@@ -40,8 +40,17 @@ export async function measureOperations(options: BlueprintOptions): Promise<Meas
   const sim = new MakeSimulator({
     blueprint: buildBlueprint(measured),
     dataStructures: [BOOKINGS_STRUCTURE],
-    dataStores: [{ name: BOOKINGS_STORE_NAME, structure: BOOKINGS_STRUCTURE.name, id: options.makeIds.bookingsStore }],
-    baseUrls: { [new URL(ZOOM_API_URL).origin]: 'https://scripted.zoom', [new URL(ZOOM_OAUTH_URL).origin]: 'https://scripted.zoom' },
+    dataStores: [
+      {
+        name: BOOKINGS_STORE_NAME,
+        structure: BOOKINGS_STRUCTURE.name,
+        id: options.makeIds.bookingsStore,
+      },
+    ],
+    baseUrls: {
+      [new URL(ZOOM_API_URL).origin]: 'https://scripted.zoom',
+      [new URL(ZOOM_OAUTH_URL).origin]: 'https://scripted.zoom',
+    },
     keychains: { '*': { username: 'client-id', password: 'client-secret' } },
     http: scriptedZoom(),
     now: () => MEASURED_AT,
@@ -52,7 +61,10 @@ export async function measureOperations(options: BlueprintOptions): Promise<Meas
     target: number | null,
     kind: InviteeEventKind,
     booking: { event: string; invitee: string },
-    links: { oldOf?: { event: string; invitee: string }; newOf?: { event: string; invitee: string } } = {},
+    links: {
+      oldOf?: { event: string; invitee: string };
+      newOf?: { event: string; invitee: string };
+    } = {},
     key = measured.signingKey,
   ): Promise<void> => {
     const body = sampleBody(kind, booking, links);
@@ -62,38 +74,84 @@ export async function measureOperations(options: BlueprintOptions): Promise<Meas
   };
   const { junk, booking } = OPERATION_TARGETS;
   const a = { event: 'ev-a', invitee: 'inv-a1' };
-  await deliver('Forged, unsigned or stale delivery (401)', junk, 'invitee.created', a, {}, 'not-the-key');
+  await deliver(
+    'Forged, unsigned or stale delivery (401)',
+    junk,
+    'invitee.created',
+    a,
+    {},
+    'not-the-key',
+  );
   await deliver('New booking: meeting created', booking, 'invitee.created', a);
   await deliver('The same invitee.created again (duplicate)', null, 'invitee.created', a);
-  await deliver('Group event: another invitee joins', null, 'invitee.created', { ...a, invitee: 'inv-a2' });
-  await deliver('Group event: an invitee cancels, others remain', booking, 'invitee.canceled', { ...a, invitee: 'inv-a2' });
+  await deliver('Group event: another invitee joins', null, 'invitee.created', {
+    ...a,
+    invitee: 'inv-a2',
+  });
+  await deliver('Group event: an invitee cancels, others remain', booking, 'invitee.canceled', {
+    ...a,
+    invitee: 'inv-a2',
+  });
   await deliver('Last invitee cancels: meeting deleted', booking, 'invitee.canceled', a);
-  await deliver('A new invitee books the cancelled slot (reopened)', booking, 'invitee.created', { ...a, invitee: 'inv-a3' });
+  await deliver('A new invitee books the cancelled slot (reopened)', booking, 'invitee.created', {
+    ...a,
+    invitee: 'inv-a3',
+  });
   const b = { event: 'ev-b', invitee: 'inv-b1' };
   await deliver('Cancel before create (tombstone)', booking, 'invitee.canceled', b);
   await deliver('The late create of a cancelled invitee', null, 'invitee.created', b);
-  const [old1, new1, old2, new2] = ['c', 'd', 'e', 'f'].map((x) => ({ event: `ev-${x}`, invitee: `inv-${x}` })) as [
-    typeof a,
-    typeof a,
-    typeof a,
-    typeof a,
-  ];
+  const [old1, new1, old2, new2] = ['c', 'd', 'e', 'f'].map((x) => ({
+    event: `ev-${x}`,
+    invitee: `inv-${x}`,
+  })) as [typeof a, typeof a, typeof a, typeof a];
   const mode = options.reschedule;
   await deliver('(a booking to reschedule)', null, 'invitee.created', old1);
-  await deliver(`Reschedule (${mode}), create first: the new booking`, booking, 'invitee.created', new1, { oldOf: old1 });
-  await deliver(`Reschedule (${mode}), create first: the old booking's cancel`, booking, 'invitee.canceled', old1, { newOf: new1 });
+  await deliver(
+    `Reschedule (${mode}), create first: the new booking`,
+    booking,
+    'invitee.created',
+    new1,
+    { oldOf: old1 },
+  );
+  await deliver(
+    `Reschedule (${mode}), create first: the old booking's cancel`,
+    booking,
+    'invitee.canceled',
+    old1,
+    { newOf: new1 },
+  );
   await deliver('(another booking to reschedule)', null, 'invitee.created', old2);
-  await deliver(`Reschedule (${mode}), cancel first: the old booking's cancel`, booking, 'invitee.canceled', old2, { newOf: new2 });
-  await deliver(`Reschedule (${mode}), cancel first: the new booking`, booking, 'invitee.created', new2, { oldOf: old2 });
+  await deliver(
+    `Reschedule (${mode}), cancel first: the old booking's cancel`,
+    booking,
+    'invitee.canceled',
+    old2,
+    { newOf: new2 },
+  );
+  await deliver(
+    `Reschedule (${mode}), cancel first: the new booking`,
+    booking,
+    'invitee.created',
+    new2,
+    { oldOf: old2 },
+  );
 
   // Every booking above has ended and no delivery about it can be accepted any more.
   const later = MEASURED_AT + (2 * 86_400 + recordRetentionSeconds(options)) * 1000;
-  const prune = new MakeSimulator({ blueprint: buildPruneBlueprint(options), stores: sim.stores, now: () => later });
+  const prune = new MakeSimulator({
+    blueprint: buildPruneBlueprint(options),
+    stores: sim.stores,
+    now: () => later,
+  });
   const records = Object.entries(sim.records(BOOKINGS_STORE_NAME));
   const largestRecordBytes = Math.max(...records.map(([key, data]) => recordSize(key, data)));
   const expired = records.length;
   const run = await prune.runOnce();
-  results.push({ path: `Daily prune, deleting ${expired} expired records`, operations: run.operations, target: null });
+  results.push({
+    path: `Daily prune, deleting ${expired} expired records`,
+    operations: run.operations,
+    target: null,
+  });
   return { paths: results.filter((r) => !r.path.startsWith('(')), largestRecordBytes };
 }
 

@@ -126,7 +126,11 @@ function deleteQuietly(ctx: BuildContext, meetingId: string, token: string): Mak
   return request;
 }
 
-function created(ctx: BuildContext, name: string, meeting: { id: string; joinUrl: string }): MakeModule {
+function created(
+  ctx: BuildContext,
+  name: string,
+  meeting: { id: string; joinUrl: string },
+): MakeModule {
   return answer(ctx, name, {
     status: '200',
     outcome: 'created',
@@ -326,11 +330,17 @@ export function deleteMeeting(
             markFinished(ctx, record),
             answer(ctx, 'meeting deleted', {
               status: '200',
-              outcome: { formula: `if(${out(call, 'statusCode')} = 404; "already_gone"; ${finalStatus(ctx)})` },
+              outcome: {
+                formula: `if(${out(call, 'statusCode')} = 404; "already_gone"; ${finalStatus(ctx)})`,
+              },
             }),
           ],
         },
-        { name: '401, 429, 5xx: try later', conditions: retryLater(call), modules: () => zoomBusy(ctx, call) },
+        {
+          name: '401, 429, 5xx: try later',
+          conditions: retryLater(call),
+          modules: () => zoomBusy(ctx, call),
+        },
       ],
       otherwise: {
         name: 'Any other status: refused for good',
@@ -366,7 +376,11 @@ export function recoverAndDelete(ctx: BuildContext, record: number): MakeModule[
  * came first; its record is marked superseded too) or the new booking's own `pending_move` record
  * (the cancel came first and left it). A meeting gone from Zoom (404) is replaced by a new one.
  */
-export function moveMeeting(ctx: BuildContext, from: number, came: 'create-first' | 'cancel-first'): MakeModule[] {
+export function moveMeeting(
+  ctx: BuildContext,
+  from: number,
+  came: 'create-first' | 'cancel-first',
+): MakeModule[] {
   const newRecord: Record = came === 'cancel-first' ? from : null;
   return withZoomToken(ctx, 'move the meeting', (token) =>
     callZoom(ctx, token, {
@@ -383,7 +397,11 @@ export function moveMeeting(ctx: BuildContext, from: number, came: 'create-first
             return [
               storeMeeting(ctx, newRecord, { ...meeting, user: formula(out(from, 'zoom_user')) }),
               ...(came === 'create-first' ? [markMovedAway(ctx, from)] : []),
-              answer(ctx, 'meeting moved', { status: '200', outcome: 'moved', ...{ meetingId: meeting.id, joinUrl: meeting.joinUrl } }),
+              answer(ctx, 'meeting moved', {
+                status: '200',
+                outcome: 'moved',
+                ...{ meetingId: meeting.id, joinUrl: meeting.joinUrl },
+              }),
             ];
           },
         },
@@ -392,7 +410,11 @@ export function moveMeeting(ctx: BuildContext, from: number, came: 'create-first
           conditions: statusIs(call, 404),
           modules: () => createMeeting(ctx, newRecord, token),
         },
-        { name: '401, 429, 5xx: try later', conditions: retryLater(call), modules: () => zoomBusy(ctx, call) },
+        {
+          name: '401, 429, 5xx: try later',
+          conditions: retryLater(call),
+          modules: () => zoomBusy(ctx, call),
+        },
       ],
       otherwise: {
         name: 'Any other status: refused for good',

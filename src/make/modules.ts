@@ -56,7 +56,13 @@ function picked(name: string, id: number | undefined): JsonObject {
 
 /** Custom webhook trigger; the hook (JSON pass-through and headers on) is the user's. */
 export function customWebhook(ids: IdSequence, name: string, hook?: number): MakeModule {
-  return make(ids.take(), 'gateway:CustomWebHook', name, { ...picked('hook', hook), maxResults: 1 }, {});
+  return make(
+    ids.take(),
+    'gateway:CustomWebHook',
+    name,
+    { ...picked('hook', hook), maxResults: 1 },
+    {},
+  );
 }
 
 /** Answers the HTTP request that started the run. Make wants `status` as text, headers as key/value. */
@@ -92,7 +98,11 @@ export function parseJson(ids: IdSequence, name: string, json: string): MakeModu
  * A router. Routes are built by a callback so the router takes its id before its routes' modules:
  * ids then read in the order the scenario runs.
  */
-export function router(ids: IdSequence, name: string, buildRoutes: () => MakeModule[][]): MakeModule {
+export function router(
+  ids: IdSequence,
+  name: string,
+  buildRoutes: () => MakeModule[][],
+): MakeModule {
   const id = ids.take();
   return {
     id,
@@ -140,7 +150,10 @@ export function httpRequest(ids: IdSequence, name: string, request: HttpRequest)
     name,
     request.basicAuth === undefined
       ? { authenticationType: 'noAuth' }
-      : { authenticationType: 'basicAuth', ...picked('basicAuthKeychain', request.basicAuth.keychain) },
+      : {
+          authenticationType: 'basicAuth',
+          ...picked('basicAuthKeychain', request.basicAuth.keychain),
+        },
     {
       url: request.url,
       method: request.method,
@@ -157,12 +170,22 @@ export function httpRequest(ids: IdSequence, name: string, request: HttpRequest)
 }
 
 /** Data store > Check the existence of a record: outputs `exist` (boolean). */
-export function datastoreExists(ids: IdSequence, name: string, key: string, store?: number): MakeModule {
+export function datastoreExists(
+  ids: IdSequence,
+  name: string,
+  key: string,
+  store?: number,
+): MakeModule {
   return make(ids.take(), 'datastore:ExistRecord', name, picked('datastore', store), { key });
 }
 
 /** Data store > Get a record: the record's fields by name. Only used once the record is known to exist. */
-export function datastoreGet(ids: IdSequence, name: string, key: string, store?: number): MakeModule {
+export function datastoreGet(
+  ids: IdSequence,
+  name: string,
+  key: string,
+  store?: number,
+): MakeModule {
   return make(ids.take(), 'datastore:GetRecord', name, picked('datastore', store), {
     key,
     returnWrapped: false,
@@ -184,7 +207,12 @@ export function datastoreReplace(
   });
 }
 
-export function datastoreDelete(ids: IdSequence, name: string, key: string, store?: number): MakeModule {
+export function datastoreDelete(
+  ids: IdSequence,
+  name: string,
+  key: string,
+  store?: number,
+): MakeModule {
   return make(ids.take(), 'datastore:DeleteRecord', name, picked('datastore', store), { key });
 }
 

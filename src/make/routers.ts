@@ -41,7 +41,9 @@ export function switchOn(
     {
       name: otherwise.name,
       conditions: and(
-        ...cases.flatMap((c) => c.values).map((value) => condition(subject, 'text:notequal', value)),
+        ...cases
+          .flatMap((c) => c.values)
+          .map((value) => condition(subject, 'text:notequal', value)),
       ),
       modules: otherwise.modules,
     },

@@ -152,7 +152,9 @@ class Walker {
     // A directive ends its handler route; a route without one ignores the error ("Overview of
     // error handling in Make": if no module in the route errors, Make ignores the error).
     if (isDirective && place.kind === 'onerror' && !place.last) {
-      this.problems.push(`${label}: a directive must be the last module of its error handler route.`);
+      this.problems.push(
+        `${label}: a directive must be the last module of its error handler route.`,
+      );
     }
     if (name === 'builtin:Break') this.breakSettings(m.mapper, label);
 

@@ -19,7 +19,9 @@ export const PASTE_ZOOM_ACCOUNT_ID = 'PASTE-YOUR-ZOOM-ACCOUNT-ID';
 const TOKEN_MODULE = 'Zoom: get an access token';
 
 export function statusIs(call: number, ...statuses: number[]): Conditions {
-  return or(...statuses.map((s) => condition(formula(out(call, 'statusCode')), 'number:equal', String(s))));
+  return or(
+    ...statuses.map((s) => condition(formula(out(call, 'statusCode')), 'number:equal', String(s))),
+  );
 }
 
 function statusFrom(call: number, low: number, high: number): Conditions {
@@ -69,7 +71,9 @@ export function withZoomToken(
       () => [
         answer(ctx, 'No Zoom token: 503 if Zoom is busy, 500 if it refused the credentials', {
           status: { formula: `if(${status} = 429; 503; if(${status} >= 500; 503; 500))` },
-          outcome: { formula: `if(${status} = 429; "zoom_unavailable"; if(${status} >= 500; "zoom_unavailable"; "zoom_credentials"))` },
+          outcome: {
+            formula: `if(${status} = 429; "zoom_unavailable"; if(${status} >= 500; "zoom_unavailable"; "zoom_credentials"))`,
+          },
           reason: `${status} + ": " + ifempty(${out(fetch.id, 'data.reason')}; ifempty(${out(fetch.id, 'data.error')}; ${out(fetch.id, 'data.message')}))`,
         }),
       ],
@@ -86,7 +90,9 @@ export interface ZoomCall {
   query?: ReadonlyArray<readonly [string, string]>;
   jsonBody?: string;
   /** Mutually exclusive outcomes by status, built for the call's module id. */
-  outcomes: (call: number) => ReadonlyArray<Omit<Branch, 'modules'> & { modules: () => MakeModule[] }>;
+  outcomes: (
+    call: number,
+  ) => ReadonlyArray<Omit<Branch, 'modules'> & { modules: () => MakeModule[] }>;
   /** Every other status. */
   otherwise: { name: string; modules: (call: number) => MakeModule[] };
   /** No answer at all: the connection failed or timed out. */

@@ -34,7 +34,8 @@ const PESSIMISTIC: Partial<MakeInterpretation> = {
   updateMissingRecord: 'ignore',
 };
 
-const outcome = (result: { body: string }): unknown => (JSON.parse(result.body) as { outcome?: unknown }).outcome;
+const outcome = (result: { body: string }): unknown =>
+  (JSON.parse(result.body) as { outcome?: unknown }).outcome;
 
 describe.each([
   ['recreate', 'as documented', {}],
@@ -70,7 +71,10 @@ describe.each([
       expect([result.status, outcome(result)]).toEqual([200, 'created']);
       expect(result.operations).toBeLessThanOrEqual(BOOKING_OPS);
       kit.expectMeetingsFor([b]);
-      expect(kit.bookings()[b.eventUuid]).toMatchObject({ status: 'active', invitees: `,${b.inviteeUuid},` });
+      expect(kit.bookings()[b.eventUuid]).toMatchObject({
+        status: 'active',
+        invitees: `,${b.inviteeUuid},`,
+      });
     });
 
     it('answers the same delivery again with the stored meeting, making nothing', async () => {
@@ -108,7 +112,10 @@ describe.each([
       expect([result.status, outcome(result)]).toEqual([200, 'cancelled']);
       expect(result.operations).toBeLessThanOrEqual(BOOKING_OPS);
       kit.expectMeetingsFor([]);
-      expect(kit.bookings()[b.eventUuid]).toMatchObject({ status: 'cancelled', canceled: `,${b.inviteeUuid},` });
+      expect(kit.bookings()[b.eventUuid]).toMatchObject({
+        status: 'cancelled',
+        canceled: `,${b.inviteeUuid},`,
+      });
     });
 
     it('before its invitee.created leaves a tombstone, and the late create makes nothing', async () => {
@@ -185,14 +192,20 @@ describe.each([
       const original = JSON.parse((await kit.created(from)).body) as { meeting_id: string };
       const cancel = await kit.canceled(from, links.cancel);
       expect(outcome(cancel)).toBe('superseded');
-      const create = await kit.created(to, { ...links.create, start: '2026-03-12T16:00:00.000000Z' });
+      const create = await kit.created(to, {
+        ...links.create,
+        start: '2026-03-12T16:00:00.000000Z',
+      });
       expect(outcome(create)).toBe(reschedule === 'move' ? 'moved' : 'created');
       kit.expectMeetingsFor([to]);
       const meeting = JSON.parse(create.body).meeting_id as string;
       expect(kit.zoom.meeting(meeting)?.startTime).toBe('2026-03-12T16:00:00Z');
       // Move mode keeps the meeting (and the join link the invitee has); recreate makes a new one.
       expect(meeting === original.meeting_id).toBe(reschedule === 'move');
-      expect(kit.bookings()[from.eventUuid]).toMatchObject({ status: 'superseded', superseded_by: to.eventUuid });
+      expect(kit.bookings()[from.eventUuid]).toMatchObject({
+        status: 'superseded',
+        superseded_by: to.eventUuid,
+      });
     });
 
     it('create first, then cancel: one meeting, at the new time', async () => {
@@ -200,7 +213,10 @@ describe.each([
       const to = newBooking();
       const links = rescheduleLinks(from, to);
       const original = JSON.parse((await kit.created(from)).body) as { meeting_id: string };
-      const create = await kit.created(to, { ...links.create, start: '2026-03-12T16:00:00.000000Z' });
+      const create = await kit.created(to, {
+        ...links.create,
+        start: '2026-03-12T16:00:00.000000Z',
+      });
       expect(outcome(create)).toBe(reschedule === 'move' ? 'moved' : 'created');
       const cancel = await kit.canceled(from, links.cancel);
       expect(outcome(cancel)).toBe(reschedule === 'move' ? 'already_superseded' : 'superseded');
@@ -316,22 +332,36 @@ describe.each([
     });
 
     it.each([
-      ['no such host (404, code 1001)', { blueprint: { zoomHost: 'nobody@example.com' } }, /does not exist/],
+      [
+        'no such host (404, code 1001)',
+        { blueprint: { zoomHost: 'nobody@example.com' } },
+        /does not exist/,
+      ],
       ['bad input (400)', {}, /Invalid field/],
-    ] as const)('records a permanent refusal, %s, answers 200 failed and does not retry it', async (_, options, reason) => {
-      await start(options);
-      const b = newBooking();
-      if (reason.source === 'Invalid field') {
-        kit.zoom.failNext('createMeeting', { type: 'respond', status: 400, body: { code: 300, message: 'Invalid field.' } });
-      }
-      const refused = await kit.created(b);
-      expect([refused.status, outcome(refused)]).toEqual([200, 'failed']);
-      expect(kit.bookings()[b.eventUuid]).toMatchObject({ status: 'failed', last_error: expect.stringMatching(reason) });
-      const again = await kit.created(b);
-      expect([again.status, outcome(again)]).toEqual([200, 'failed']);
-      expect(kit.zoom.requestsTo('createMeeting')).toHaveLength(1);
-      kit.expectMeetingsFor([]);
-    });
+    ] as const)(
+      'records a permanent refusal, %s, answers 200 failed and does not retry it',
+      async (_, options, reason) => {
+        await start(options);
+        const b = newBooking();
+        if (reason.source === 'Invalid field') {
+          kit.zoom.failNext('createMeeting', {
+            type: 'respond',
+            status: 400,
+            body: { code: 300, message: 'Invalid field.' },
+          });
+        }
+        const refused = await kit.created(b);
+        expect([refused.status, outcome(refused)]).toEqual([200, 'failed']);
+        expect(kit.bookings()[b.eventUuid]).toMatchObject({
+          status: 'failed',
+          last_error: expect.stringMatching(reason),
+        });
+        const again = await kit.created(b);
+        expect([again.status, outcome(again)]).toEqual([200, 'failed']);
+        expect(kit.zoom.requestsTo('createMeeting')).toHaveLength(1);
+        kit.expectMeetingsFor([]);
+      },
+    );
   });
 
   describe('deliveries that never reach a booking', () => {
@@ -341,10 +371,10 @@ describe.each([
       ['from the future (25 h ahead)', { at: 25 * HOUR }],
     ])('answers 401 to a %s delivery, in 2 operations', async (_, signing) => {
       const at = 'at' in signing ? kit.sim.now() + (signing.at ?? 0) : undefined;
-      const result = await kit.deliver(
-        JSON.stringify({ event: 'invitee.created', payload: {} }),
-        { ...signing, at },
-      );
+      const result = await kit.deliver(JSON.stringify({ event: 'invitee.created', payload: {} }), {
+        ...signing,
+        at,
+      });
       expect(result.status).toBe(401);
       expect(result.operations).toBeLessThanOrEqual(JUNK_OPS);
       expect(kit.zoom.requests).toHaveLength(0);

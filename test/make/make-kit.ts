@@ -92,7 +92,10 @@ export async function startMakeKit(options: KitOptions = {}): Promise<MakeKit> {
     ],
     baseUrls: zoomStandIns(zoom),
     keychains: {
-      [ZOOM_KEYCHAIN_ID]: { username: zoom.credentials.clientId, password: zoom.credentials.clientSecret },
+      [ZOOM_KEYCHAIN_ID]: {
+        username: zoom.credentials.clientId,
+        password: zoom.credentials.clientSecret,
+      },
     },
     now: () => T0,
     httpTimeoutMs: options.httpTimeoutMs,
@@ -129,9 +132,12 @@ export function kitAround(sim: MakeSimulator, zoom: FakeZoomServer, store: strin
         const marker = meetingMarker(scheduledEventUri(eventUuid));
         const meetings = live.filter((m) => (m.agenda ?? '').includes(marker));
         const record = bookings()[eventUuid];
-        if (meetings.length !== 1) problems.push(`${eventUuid}: ${meetings.length} live meetings, want 1`);
-        if (record?.status !== 'active') problems.push(`${eventUuid}: record ${String(record?.status)}, want active`);
-        else if (record.meeting_id !== meetings[0]?.id) problems.push(`${eventUuid}: record points elsewhere`);
+        if (meetings.length !== 1)
+          problems.push(`${eventUuid}: ${meetings.length} live meetings, want 1`);
+        if (record?.status !== 'active')
+          problems.push(`${eventUuid}: record ${String(record?.status)}, want active`);
+        else if (record.meeting_id !== meetings[0]?.id)
+          problems.push(`${eventUuid}: record points elsewhere`);
       }
       if (live.length !== events.length) {
         problems.push(`${live.length} live meetings in Zoom, want ${events.length}`);
@@ -168,13 +174,18 @@ export async function startV1Kit(
 ): Promise<MakeKit> {
   const zoom = await startFakeZoomServer({ users: ['host@example.com'] });
   const blueprint = readJson<MakeBlueprint>(
-    options.reschedule === 'move' ? 'calendly-zoom-move.blueprint.json' : 'calendly-zoom.blueprint.json',
+    options.reschedule === 'move'
+      ? 'calendly-zoom-move.blueprint.json'
+      : 'calendly-zoom.blueprint.json',
   );
   const pick = (modules: MakeModule[]): void => {
     for (const m of modules) {
       const name = m.metadata.designer.name ?? '';
       if (m.module.startsWith('datastore:')) {
-        m.parameters = { ...m.parameters, datastore: name.startsWith('Token') ? V1_STORES.token : V1_STORES.bookings };
+        m.parameters = {
+          ...m.parameters,
+          datastore: name.startsWith('Token') ? V1_STORES.token : V1_STORES.bookings,
+        };
       }
       if (name.startsWith('Settings')) {
         const values: Record<string, string> = {
@@ -206,7 +217,9 @@ export async function startV1Kit(
       { name: 'token', structure: 'calendly-zoom-token', id: V1_STORES.token },
     ],
     baseUrls: zoomStandIns(zoom),
-    keychains: { '*': { username: zoom.credentials.clientId, password: zoom.credentials.clientSecret } },
+    keychains: {
+      '*': { username: zoom.credentials.clientId, password: zoom.credentials.clientSecret },
+    },
     now: () => T0,
   });
   return kitAround(sim, zoom, 'bookings');

@@ -28,7 +28,9 @@ import {
 keepNetworkLocal();
 
 const outcome = (result: { body: string }): unknown =>
-  result.body === 'Accepted' ? 'Accepted' : (JSON.parse(result.body) as { outcome?: unknown }).outcome;
+  result.body === 'Accepted'
+    ? 'Accepted'
+    : (JSON.parse(result.body) as { outcome?: unknown }).outcome;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
@@ -85,7 +87,13 @@ describe('one parked run stalls everything, then queued bookings are thrown away
       lost: [queued.eventUuid],
       stale401: 1,
     });
-    expect(result.v2).toEqual({ parked: false, secondQueued: false, secondAnswer: 503, lost: [], stale401: 0 });
+    expect(result.v2).toEqual({
+      parked: false,
+      secondQueued: false,
+      secondAnswer: 503,
+      lost: [],
+      stale401: 0,
+    });
   });
 
   it('v1 drops a delivery processed 30 minutes after it was signed; v2 accepts it', async () => {
@@ -137,7 +145,10 @@ describe('group events: state per invitee, not per scheduled event', () => {
         await kit.created(stays);
         await kit.canceled(a, { ...links.cancel, seats: { active: 1 } });
         await kit.created(to, { ...links.create, start: '2026-03-20T10:00:00.000000Z' });
-        return { stayingMeetingStart: kit.zoom.meeting(meeting)?.startTime, lost: lost(kit, [stays, to]) };
+        return {
+          stayingMeetingStart: kit.zoom.meeting(meeting)?.startTime,
+          lost: lost(kit, [stays, to]),
+        };
       },
       {
         v1: () => startV1Kit({ reschedule: 'move' }),
@@ -174,7 +185,11 @@ describe('temporary states and permanent refusals', () => {
       async (kit) => {
         const answer = await kit.created(b);
         const record = Object.values(kit.bookings())[0];
-        return { status: answer.status, operations: answer.operations, error: record?.last_error ?? null };
+        return {
+          status: answer.status,
+          operations: answer.operations,
+          error: record?.last_error ?? null,
+        };
       },
       {
         v1: () => startV1Kit({ zoomHost: 'nobody@example.com' }),
@@ -183,7 +198,10 @@ describe('temporary states and permanent refusals', () => {
     );
     expect(result.v1).toMatchObject({ status: 502, error: null });
     expect(result.v1.operations).toBeGreaterThan(8);
-    expect(result.v2).toMatchObject({ status: 200, error: expect.stringMatching(/does not exist/) });
+    expect(result.v2).toMatchObject({
+      status: 200,
+      error: expect.stringMatching(/does not exist/),
+    });
   });
 });
 
@@ -221,7 +239,9 @@ describe('growth and secrets', () => {
     const result = await onBoth(
       async (kit, version) => {
         const prune = new MakeSimulator({
-          blueprint: buildPruneBlueprint({ makeIds: { bookingsStore: kit.sim.stores.all()[0]?.definition.id } }),
+          blueprint: buildPruneBlueprint({
+            makeIds: { bookingsStore: kit.sim.stores.all()[0]?.definition.id },
+          }),
           stores: kit.sim.stores,
           now: () => kit.sim.now(),
         });
@@ -284,7 +304,8 @@ function manualPicks(blueprint: MakeBlueprint): number {
     (m) =>
       (m.module === 'gateway:CustomWebHook' && m.parameters?.hook === undefined) ||
       (m.module.startsWith('datastore:') && m.parameters?.datastore === undefined) ||
-      (m.parameters?.authenticationType === 'basicAuth' && m.parameters.basicAuthKeychain === undefined),
+      (m.parameters?.authenticationType === 'basicAuth' &&
+        m.parameters.basicAuthKeychain === undefined),
   ).length;
 }
 
