@@ -25,6 +25,7 @@ type Token =
   | { kind: 'op'; value: string };
 
 const COMPARISONS: readonly string[] = ['=', '!=', '<>', '<', '>', '<=', '>='];
+const LOGICAL: ReadonlySet<string> = new Set(['and', 'or', 'not']);
 
 export function parseIml(source: string): ImlExpr {
   const parser = new Parser(tokenize(source), source);
@@ -84,6 +85,11 @@ class Parser {
   }
 
   private fail(why: string): never {
+    // Logical operators stop the parse where an operator was expected: name them, do not guess.
+    const t = this.tokens[this.pos];
+    if (t?.kind === 'ident' && LOGICAL.has(t.name)) {
+      throw new MakeUnsupportedError([`IML operator "${t.name}"`]);
+    }
     throw new ImlSyntaxError(`Cannot read the formula {{${this.source}}}: ${why}.`);
   }
 
@@ -155,9 +161,7 @@ class Parser {
       }
       case 'ident': {
         if (this.peekOp(['(']) === undefined) {
-          if (t.name === 'and' || t.name === 'or' || t.name === 'not') {
-            throw new MakeUnsupportedError([`IML operator "${t.name}"`]);
-          }
+          if (LOGICAL.has(t.name)) throw new MakeUnsupportedError([`IML operator "${t.name}"`]);
           return { kind: 'keyword', name: t.name };
         }
         this.pos++;
