@@ -11,7 +11,8 @@ import { recordRetentionSeconds } from './booking-record';
 import { BOOKINGS_STORE_NAME, BOOKINGS_STRUCTURE } from './data-structures';
 import type { BlueprintOptions } from './options';
 import { scriptedZoom } from './scripted-zoom';
-import { MakeSimulator, recordSize } from './simulator';
+import type { HttpClient } from '../http';
+import { MakeSimulator, recordSize, type Keychain } from './simulator';
 import { ZOOM_API_URL, ZOOM_OAUTH_URL } from './zoom-steps';
 
 /** The targets: a junk request, and a booking's create or cancel. */
@@ -34,9 +35,31 @@ export interface PathOperations {
 const MEASURED_AT = Date.UTC(2026, 2, 2, 9, 0, 0);
 const MEASURING_KEY = 'measuring-signing-key';
 
-export async function measureOperations(options: BlueprintOptions): Promise<Measurement> {
-  // The same scenario with a key to sign with (the placeholder one would refuse everything).
-  const measured = { ...options, signingKey: options.signingKey ?? MEASURING_KEY };
+/** Where the measured runs send Zoom's requests; by default a Zoom in memory that says yes. */
+export interface ZoomForMeasuring {
+  http: HttpClient;
+  /** Base URL standing in for both https://api.zoom.us and https://zoom.us. */
+  url: string;
+  accountId: string;
+  keychain: Keychain;
+}
+
+export async function measureOperations(
+  options: BlueprintOptions,
+  zoom: ZoomForMeasuring = {
+    http: scriptedZoom(),
+    url: 'https://scripted.zoom',
+    accountId: 'scripted-account',
+    keychain: { username: 'client-id', password: 'client-secret' },
+  },
+): Promise<Measurement> {
+  // The same scenario with a key to sign with (the placeholder one would refuse everything), and
+  // the Account ID the Zoom in use knows.
+  const measured = {
+    ...options,
+    signingKey: options.signingKey ?? MEASURING_KEY,
+    zoomAccountId: zoom.accountId,
+  };
   const sim = new MakeSimulator({
     blueprint: buildBlueprint(measured),
     dataStructures: [BOOKINGS_STRUCTURE],
@@ -48,11 +71,11 @@ export async function measureOperations(options: BlueprintOptions): Promise<Meas
       },
     ],
     baseUrls: {
-      [new URL(ZOOM_API_URL).origin]: 'https://scripted.zoom',
-      [new URL(ZOOM_OAUTH_URL).origin]: 'https://scripted.zoom',
+      [new URL(ZOOM_API_URL).origin]: zoom.url,
+      [new URL(ZOOM_OAUTH_URL).origin]: zoom.url,
     },
-    keychains: { '*': { username: 'client-id', password: 'client-secret' } },
-    http: scriptedZoom(),
+    keychains: { '*': zoom.keychain },
+    http: zoom.http,
     now: () => MEASURED_AT,
   });
   const results: PathOperations[] = [];

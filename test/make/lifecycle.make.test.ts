@@ -6,9 +6,11 @@
 // should have one, and the operations each delivery used.
 
 import { buildInviteeCreated } from '../support/calendly-payloads';
-import { zoomFaults } from '../support/fake-zoom-server';
+import { startFakeZoomServer, zoomFaults } from '../support/fake-zoom-server';
+import { createFetchHttpClient } from '../../src/http';
+import { resolveBlueprintOptions } from '../../src/make/options';
 import { keepNetworkLocal } from '../e2e/e2e-kit';
-import { OPERATION_TARGETS } from '../../src/make/measure-operations';
+import { OPERATION_TARGETS, measureOperations } from '../../src/make/measure-operations';
 import type { MakeInterpretation } from '../../src/make/simulator';
 import {
   SIGNING_KEY,
@@ -442,3 +444,35 @@ describe.each([
     });
   });
 });
+
+describe.each(['recreate', 'move'] as const)(
+  'operations per path (reschedule %s)',
+  (reschedule) => {
+    it('are the same against the fake Zoom over HTTP as the numbers blueprints/README.md prints', async () => {
+      const zoom = await startFakeZoomServer({ users: ['host@example.com'] });
+      try {
+        const options = resolveBlueprintOptions({ reschedule });
+        const overHttp = await measureOperations(options, {
+          http: createFetchHttpClient(),
+          url: zoom.url,
+          accountId: zoom.credentials.accountId,
+          keychain: {
+            username: zoom.credentials.clientId,
+            password: zoom.credentials.clientSecret,
+          },
+        });
+        expect(overHttp.paths).toEqual((await measureOperations(options)).paths);
+        for (const path of overHttp.paths) {
+          if (
+            path.target !== null &&
+            !path.path.includes('(move), create first: the new booking')
+          ) {
+            expect([path.path, path.operations <= path.target]).toEqual([path.path, true]);
+          }
+        }
+      } finally {
+        await zoom.close();
+      }
+    });
+  },
+);
