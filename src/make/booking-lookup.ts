@@ -7,6 +7,7 @@ import type { BuildContext } from './build-context';
 import { storeFailed } from './booking-record';
 import { condition } from './conditions';
 import { BOOKINGS_MODULE } from './data-structures';
+import { eventUuid } from './facts';
 import { formula, out } from './formula';
 import { datastoreExists, datastoreGet } from './modules';
 import { either } from './routers';
@@ -14,7 +15,8 @@ import { either } from './routers';
 export interface Lookup {
   /** For module names: "this booking", "the replaced booking". */
   what: string;
-  key: string;
+  /** The record key; by default this delivery's booking. */
+  key?: string;
   unknown: () => MakeModule[];
   /** With the id of the module that read the record; `read: false` skips reading it. */
   known: (record: number) => MakeModule[];
@@ -23,16 +25,17 @@ export interface Lookup {
 
 export function lookUpBooking(ctx: BuildContext, lookup: Lookup): MakeModule[] {
   const store = ctx.options.makeIds.bookingsStore;
+  const key = lookup.key ?? formula(eventUuid(ctx));
   const exists = datastoreExists(
     ctx.ids,
     `${BOOKINGS_MODULE}: is ${lookup.what} known?`,
-    lookup.key,
+    key,
     store,
   );
   exists.onerror = storeFailed(ctx, exists.id);
   const known = (): MakeModule[] => {
     if (lookup.read === false) return lookup.known(exists.id);
-    const get = datastoreGet(ctx.ids, `${BOOKINGS_MODULE}: read ${lookup.what}`, lookup.key, store);
+    const get = datastoreGet(ctx.ids, `${BOOKINGS_MODULE}: read ${lookup.what}`, key, store);
     get.onerror = storeFailed(ctx, get.id);
     return [get, ...lookup.known(get.id)];
   };

@@ -7,7 +7,7 @@ import type { BuildContext } from './build-context';
 import { answer } from './answers';
 import { condition, type Conditions } from './conditions';
 import { BOOKING_FIELD_NAMES, BOOKINGS_MODULE, type BookingField } from './data-structures';
-import { endUnix } from './facts';
+import { endUnix, eventUuid } from './facts';
 import { formula, out } from './formula';
 import { datastoreReplace } from './modules';
 import type { BlueprintOptions } from './options';
@@ -30,8 +30,8 @@ export const CLAIM_SECONDS = 600;
 
 export interface BookingWrite {
   name: string;
-  /** The record key (text, formulas allowed). */
-  key: string;
+  /** The record key (text, formulas allowed); by default this delivery's booking. */
+  key?: string;
   /** The module that read the record, whose fields are kept unless set; null for a new record. */
   from: number | null;
   set: Partial<Record<BookingField, string>>;
@@ -55,7 +55,7 @@ export function writeBooking(ctx: BuildContext, write: BookingWrite): MakeModule
   const module = datastoreReplace(
     ctx.ids,
     `${BOOKINGS_MODULE}: ${write.name}`,
-    write.key,
+    write.key ?? formula(eventUuid(ctx)),
     data,
     ctx.options.makeIds.bookingsStore,
   );

@@ -12,6 +12,7 @@ import { inExportOrder, layoutFlow } from './layout';
 import { IdSequence, customWebhook, parseJson, webhookRespond } from './modules';
 import { resolveBlueprintOptions, type BlueprintOptionsInput } from './options';
 import { oneOf } from './routers';
+import { scenarioMetadata } from './scenario-metadata';
 import { PASTE_SIGNING_KEY, signatureFilters } from './signature-check';
 
 export const SCENARIO_NAME = 'Calendly → Zoom meetings (calendly-zoom)';
@@ -70,26 +71,10 @@ export function buildBlueprint(input: BlueprintOptionsInput = {}): MakeBlueprint
   return {
     name: SCENARIO_NAME,
     flow: flow.map(inExportOrder),
-    metadata: {
-      instant: true,
-      version: 1,
-      scenario: {
-        roundtrips: 1,
-        maxErrors: 3,
-        autoCommit: true,
-        autoCommitTriggerLast: true,
-        // One run at a time, in arrival order: the data store has no compare-and-set, so two runs
-        // of one booking must not interleave. Safe because no run is ever parked (dlq off, every
-        // error handled): nothing can hold the queue.
-        sequential: true,
-        slots: null,
-        confidential: false,
-        dataloss: false,
-        dlq: false,
-        freshVariables: false,
-      },
-      designer: { orphans: [] },
-    },
+    // One run at a time, in arrival order: the data store has no compare-and-set, so two runs of
+    // one booking must not interleave. Safe because no run is ever parked (incomplete executions
+    // off, every error handled): nothing can hold the queue.
+    metadata: scenarioMetadata({ instant: true, sequential: true }),
   };
 }
 

@@ -8,6 +8,7 @@ import { formula, out } from './formula';
 import { inExportOrder, layoutFlow } from './layout';
 import { IdSequence, datastoreDelete, datastoreSearch, ignore } from './modules';
 import { resolveBlueprintOptions, type BlueprintOptionsInput } from './options';
+import { scenarioMetadata } from './scenario-metadata';
 
 export const PRUNE_SCENARIO_NAME = 'Calendly → Zoom: prune expired booking records (calendly-zoom)';
 
@@ -36,22 +37,6 @@ export function buildPruneBlueprint(input: BlueprintOptionsInput = {}): MakeBlue
   return {
     name: PRUNE_SCENARIO_NAME,
     flow: flow.map(inExportOrder),
-    metadata: {
-      instant: false,
-      version: 1,
-      scenario: {
-        roundtrips: 1,
-        maxErrors: 3,
-        autoCommit: true,
-        autoCommitTriggerLast: true,
-        sequential: false,
-        slots: null,
-        confidential: false,
-        dataloss: false,
-        dlq: false,
-        freshVariables: false,
-      },
-      designer: { orphans: [] },
-    },
+    metadata: scenarioMetadata({ instant: false, sequential: false }),
   };
 }

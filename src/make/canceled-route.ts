@@ -17,7 +17,7 @@ import {
 import { lookUpBooking } from './booking-lookup';
 import { condition } from './conditions';
 import { BOOKING_STATUS } from './data-structures';
-import { eventUri, eventUuid, inviteeUuid, linkedEventUuid, rescheduled } from './facts';
+import { eventUri, inviteeUuid, linkedEventUuid, rescheduled } from './facts';
 import { formula, out } from './formula';
 import { deleteMeeting, keepForMove, recoverAndDelete } from './meeting-steps';
 import { either, switchOn } from './routers';
@@ -26,11 +26,9 @@ export function canceledRoute(ctx: BuildContext): MakeModule[] {
   const invitee = inviteeUuid(ctx);
   return lookUpBooking(ctx, {
     what: 'this booking',
-    key: formula(eventUuid(ctx)),
     unknown: () => [
       writeBooking(ctx, {
         name: 'store a tombstone (cancel before create)',
-        key: formula(eventUuid(ctx)),
         from: null,
         set: {
           event_uri: formula(eventUri(ctx)),
@@ -68,7 +66,6 @@ function cancelInvitee(ctx: BuildContext, record: number): MakeModule[] {
   const leave = (outcome: string): MakeModule[] => [
     writeBooking(ctx, {
       name: 'record the cancel (meeting unchanged)',
-      key: formula(eventUuid(ctx)),
       from: record,
       set: {
         invitees: withoutInvitee(out(record, 'invitees'), invitee),

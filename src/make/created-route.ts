@@ -10,7 +10,7 @@ import { claimLive, listed, othersRemain, withInvitee, writeBooking } from './bo
 import { lookUpBooking } from './booking-lookup';
 import { and, condition, not } from './conditions';
 import { BOOKING_STATUS } from './data-structures';
-import { eventUuid, inviteeUuid, linkedEventUuid, linkedInviteeUuid } from './facts';
+import { inviteeUuid, linkedEventUuid, linkedInviteeUuid } from './facts';
 import { formula, out } from './formula';
 import { createMeeting, moveMeeting, recoverMeeting } from './meeting-steps';
 import { either, switchOn } from './routers';
@@ -18,7 +18,6 @@ import { either, switchOn } from './routers';
 export function createdRoute(ctx: BuildContext): MakeModule[] {
   return lookUpBooking(ctx, {
     what: 'this booking',
-    key: formula(eventUuid(ctx)),
     unknown: () =>
       ctx.options.reschedule === 'move' ? rescheduledOrNew(ctx) : createMeeting(ctx, null),
     known: (record) => knownBooking(ctx, record),
@@ -67,7 +66,6 @@ function knownBooking(ctx: BuildContext, record: number): MakeModule[] {
                 () => [
                   writeBooking(ctx, {
                     name: 'add the invitee (group event)',
-                    key: formula(eventUuid(ctx)),
                     from: record,
                     set: { invitees: withInvitee(field('invitees'), invitee) },
                   }),

@@ -128,36 +128,24 @@ export async function measureOperations(
     invitee: `inv-${x}`,
   })) as [typeof a, typeof a, typeof a, typeof a];
   const mode = options.reschedule;
-  await deliver('(a booking to reschedule)', null, 'invitee.created', old1);
-  await deliver(
-    `Reschedule (${mode}), create first: the new booking`,
-    booking,
-    'invitee.created',
-    new1,
-    { oldOf: old1 },
-  );
-  await deliver(
-    `Reschedule (${mode}), create first: the old booking's cancel`,
-    booking,
-    'invitee.canceled',
-    old1,
-    { newOf: new1 },
-  );
-  await deliver('(another booking to reschedule)', null, 'invitee.created', old2);
-  await deliver(
-    `Reschedule (${mode}), cancel first: the old booking's cancel`,
-    booking,
-    'invitee.canceled',
-    old2,
-    { newOf: new2 },
-  );
-  await deliver(
-    `Reschedule (${mode}), cancel first: the new booking`,
-    booking,
-    'invitee.created',
-    new2,
-    { oldOf: old2 },
-  );
+  const reschedules: Array<[string, InviteeEventKind, typeof a, Parameters<typeof deliver>[4]]> = [
+    ['(a booking to reschedule)', 'invitee.created', old1, {}],
+    ['create first: the new booking', 'invitee.created', new1, { oldOf: old1 }],
+    ["create first: the old booking's cancel", 'invitee.canceled', old1, { newOf: new1 }],
+    ['(another booking to reschedule)', 'invitee.created', old2, {}],
+    ["cancel first: the old booking's cancel", 'invitee.canceled', old2, { newOf: new2 }],
+    ['cancel first: the new booking', 'invitee.created', new2, { oldOf: old2 }],
+  ];
+  for (const [what, kind, bookingRef, links] of reschedules) {
+    const setUp = what.startsWith('(');
+    await deliver(
+      setUp ? what : `Reschedule (${mode}), ${what}`,
+      setUp ? null : booking,
+      kind,
+      bookingRef,
+      links,
+    );
+  }
 
   // Every booking above has ended and no delivery about it can be accepted any more.
   const later = MEASURED_AT + (2 * 86_400 + recordRetentionSeconds(options)) * 1000;

@@ -15,7 +15,7 @@ import {
   writeBooking,
 } from './booking-record';
 import { condition } from './conditions';
-import { BOOKING_STATUS } from './data-structures';
+import { BOOKING_STATUS, type BookingField } from './data-structures';
 import {
   durationMinutes,
   eventUri,
@@ -35,21 +35,22 @@ import { httpRequest, ignore } from './modules';
 import {
   ZOOM_API_URL,
   callZoom,
-  retryLater,
   statusIs,
+  tryLater,
   unreachable,
   withZoomToken,
   zoomBusy,
   zoomReason,
+  type ZoomCall,
 } from './zoom-steps';
 
 /** Zoom's list endpoint returns at most 300 meetings a page; the search looks at the first. */
 export const SEARCH_PAGE_SIZE = 300;
 
-/** A record read earlier in the run, or none (a booking seen for the first time). */
-type Record = number | null;
+/** The module that read the record earlier in the run, or null (a booking seen for the first time). */
+type ReadRecord = number | null;
 
-const field = (record: Record, name: string): string =>
+const field = (record: ReadRecord, name: string): string =>
   record === null ? '""' : out(record, name);
 
 /**
@@ -79,18 +80,16 @@ function meetingBody(ctx: BuildContext, create: boolean): string {
 /** This invitee's booking record, with the meeting a Zoom call just answered with. */
 function storeMeeting(
   ctx: BuildContext,
-  record: Record,
+  record: ReadRecord,
   meeting: { id: string; joinUrl: string; user: string },
   undo?: { token: string },
 ): MakeModule {
-  const write = writeBooking(ctx, {
-    name: 'store the meeting (active)',
-    key: formula(eventUuid(ctx)),
-    from: record,
-    set: {
-      event_uri: formula(eventUri(ctx)),
+  return bookInvitee(
+    ctx,
+    record,
+    'store the meeting (active)',
+    {
       status: BOOKING_STATUS.active,
-      invitees: withInvitee(field(record, 'invitees'), inviteeUuid(ctx)),
       meeting_id: formula(meeting.id),
       join_url: formula(meeting.joinUrl),
       zoom_user: meeting.user,
@@ -101,18 +100,36 @@ function storeMeeting(
       last_error: '',
     },
     // A meeting nobody will know of is worse than none: take it back, let Calendly retry.
-    onFailure:
-      undo === undefined
-        ? undefined
-        : () => [
-            deleteQuietly(ctx, meeting.id, undo.token),
-            answer(ctx, 'could not record the meeting, took it back', {
-              status: '503',
-              outcome: 'store_error',
-            }),
-          ],
+    undo === undefined
+      ? undefined
+      : () => [
+          deleteQuietly(ctx, meeting.id, undo.token),
+          answer(ctx, 'could not record the meeting, took it back', {
+            status: '503',
+            outcome: 'store_error',
+          }),
+        ],
+  );
+}
+
+/** A write of this delivery's booking that also books its invitee on it. */
+function bookInvitee(
+  ctx: BuildContext,
+  record: ReadRecord,
+  name: string,
+  set: Partial<Record<BookingField, string>>,
+  onFailure?: () => MakeModule[],
+): MakeModule {
+  return writeBooking(ctx, {
+    name,
+    from: record,
+    set: {
+      event_uri: formula(eventUri(ctx)),
+      invitees: withInvitee(field(record, 'invitees'), inviteeUuid(ctx)),
+      ...set,
+    },
+    onFailure,
   });
-  return write;
 }
 
 function deleteQuietly(ctx: BuildContext, meetingId: string, token: string): MakeModule {
@@ -144,22 +161,15 @@ function created(
  * booking `creating` with a claim, so other deliveries wait and the first after it looks for the
  * meeting by its marker before making another.
  */
-function markCreating(ctx: BuildContext, record: Record, why: string): MakeModule[] {
+function markCreating(ctx: BuildContext, record: ReadRecord, why: string): MakeModule[] {
   return [
-    writeBooking(ctx, {
-      name: 'mark creating (answer lost)',
-      key: formula(eventUuid(ctx)),
-      from: record,
-      set: {
-        event_uri: formula(eventUri(ctx)),
-        status: BOOKING_STATUS.creating,
-        invitees: withInvitee(field(record, 'invitees'), inviteeUuid(ctx)),
-        zoom_user: zoomUser(ctx),
-        meeting_id: '',
-        join_url: '',
-        claim_until: formula(`timestamp + ${CLAIM_SECONDS}`),
-        last_error: formula(why),
-      },
+    bookInvitee(ctx, record, 'mark creating (answer lost)', {
+      status: BOOKING_STATUS.creating,
+      zoom_user: zoomUser(ctx),
+      meeting_id: '',
+      join_url: '',
+      claim_until: formula(`timestamp + ${CLAIM_SECONDS}`),
+      last_error: formula(why),
     }),
     answer(ctx, "Zoom's answer was lost, deliver again", {
       status: '503',
@@ -170,20 +180,18 @@ function markCreating(ctx: BuildContext, record: Record, why: string): MakeModul
 }
 
 /** Zoom refused for good: record why (the user sees it in the data store) and stop Calendly's retries. */
-function markFailed(ctx: BuildContext, record: Record, call: number, what: string): MakeModule[] {
+function markFailed(
+  ctx: BuildContext,
+  record: ReadRecord,
+  call: number,
+  what: string,
+): MakeModule[] {
   const reason = `${lit(`Zoom refused to ${what}: `)} + ${zoomReason(call)}`;
   return [
-    writeBooking(ctx, {
-      name: 'mark failed (needs attention)',
-      key: formula(eventUuid(ctx)),
-      from: record,
-      set: {
-        event_uri: formula(eventUri(ctx)),
-        status: BOOKING_STATUS.failed,
-        invitees: withInvitee(field(record, 'invitees'), inviteeUuid(ctx)),
-        claim_until: '',
-        last_error: formula(reason),
-      },
+    bookInvitee(ctx, record, 'mark failed (needs attention)', {
+      status: BOOKING_STATUS.failed,
+      claim_until: '',
+      last_error: formula(reason),
     }),
     answer(ctx, 'Zoom refused, recorded for attention', {
       status: '200',
@@ -193,8 +201,23 @@ function markFailed(ctx: BuildContext, record: Record, call: number, what: strin
   ];
 }
 
+/** Every status not handled otherwise is a refusal for good; no answer is "try later". */
+function refusedForGood(
+  ctx: BuildContext,
+  record: ReadRecord,
+  what: string,
+): Pick<ZoomCall, 'otherwise' | 'unreachable'> {
+  return {
+    otherwise: {
+      name: 'Any other status: refused for good',
+      modules: (call) => markFailed(ctx, record, call, what),
+    },
+    unreachable: (call) => unreachable(ctx, call),
+  };
+}
+
 /** POST a new meeting for this booking (a new record, or a finished one reopened). */
-export function createMeeting(ctx: BuildContext, record: Record, token?: string): MakeModule[] {
+export function createMeeting(ctx: BuildContext, record: ReadRecord, token?: string): MakeModule[] {
   const create = (tok: string): MakeModule[] =>
     callZoom(ctx, tok, {
       what: 'create the meeting',
@@ -298,7 +321,6 @@ function finalStatus(ctx: BuildContext): string {
 function markFinished(ctx: BuildContext, record: number): MakeModule {
   return writeBooking(ctx, {
     name: 'mark cancelled (or superseded)',
-    key: formula(eventUuid(ctx)),
     from: record,
     set: {
       status: formula(finalStatus(ctx)),
@@ -336,17 +358,9 @@ export function deleteMeeting(
             }),
           ],
         },
-        {
-          name: '401, 429, 5xx: try later',
-          conditions: retryLater(call),
-          modules: () => zoomBusy(ctx, call),
-        },
+        tryLater(ctx, call),
       ],
-      otherwise: {
-        name: 'Any other status: refused for good',
-        modules: (call) => markFailed(ctx, record, call, 'delete the meeting'),
-      },
-      unreachable: (call) => unreachable(ctx, call),
+      ...refusedForGood(ctx, record, 'delete the meeting'),
     });
   return token === undefined ? withZoomToken(ctx, 'delete the meeting', remove) : remove(token);
 }
@@ -381,7 +395,7 @@ export function moveMeeting(
   from: number,
   came: 'create-first' | 'cancel-first',
 ): MakeModule[] {
-  const newRecord: Record = came === 'cancel-first' ? from : null;
+  const newRecord: ReadRecord = came === 'cancel-first' ? from : null;
   return withZoomToken(ctx, 'move the meeting', (token) =>
     callZoom(ctx, token, {
       what: 'move the meeting to the new time',
@@ -410,17 +424,9 @@ export function moveMeeting(
           conditions: statusIs(call, 404),
           modules: () => createMeeting(ctx, newRecord, token),
         },
-        {
-          name: '401, 429, 5xx: try later',
-          conditions: retryLater(call),
-          modules: () => zoomBusy(ctx, call),
-        },
+        tryLater(ctx, call),
       ],
-      otherwise: {
-        name: 'Any other status: refused for good',
-        modules: (call) => markFailed(ctx, newRecord, call, 'move the meeting'),
-      },
-      unreachable: (call) => unreachable(ctx, call),
+      ...refusedForGood(ctx, newRecord, 'move the meeting'),
     }),
   );
 }
@@ -453,7 +459,6 @@ export function keepForMove(ctx: BuildContext, record: number): MakeModule[] {
   return [
     writeBooking(ctx, {
       name: 'mark superseded (meeting kept for the move)',
-      key: formula(eventUuid(ctx)),
       from: record,
       set: {
         status: BOOKING_STATUS.superseded,

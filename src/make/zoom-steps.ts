@@ -122,6 +122,15 @@ export function callZoom(ctx: BuildContext, token: string, call: ZoomCall): Make
   ];
 }
 
+/** 401, 429, 5xx: nothing this delivery can do now; Calendly delivers again. */
+export function tryLater(ctx: BuildContext, call: number): Branch {
+  return {
+    name: '401, 429, 5xx: try later',
+    conditions: retryLater(call),
+    modules: () => zoomBusy(ctx, call),
+  };
+}
+
 /** A call that got no answer: 503, so Calendly delivers again. */
 export function unreachable(ctx: BuildContext, call: number): MakeModule[] {
   return [

@@ -8,6 +8,7 @@ import type {
   MakeModule,
   MakeScenarioSettings,
 } from '../../../../src/make/blueprint-types';
+import { scenarioMetadata } from '../../../../src/make/scenario-metadata';
 
 const VERSIONS: Record<string, number> = { 'http:MakeRequest': 4 };
 
@@ -90,27 +91,11 @@ export function scenario(
   flow: MakeModule[],
   settings: Partial<MakeScenarioSettings> = {},
 ): MakeBlueprint {
+  const metadata = scenarioMetadata({ instant: true, sequential: false });
   return {
     name: 'tiny',
     flow,
-    metadata: {
-      instant: true,
-      version: 1,
-      scenario: {
-        roundtrips: 1,
-        maxErrors: 3,
-        autoCommit: true,
-        autoCommitTriggerLast: true,
-        sequential: false,
-        slots: null,
-        confidential: false,
-        dataloss: false,
-        dlq: false,
-        freshVariables: false,
-        ...settings,
-      },
-      designer: { orphans: [] },
-    },
+    metadata: { ...metadata, scenario: { ...metadata.scenario, ...settings } },
   };
 }
 
