@@ -54,6 +54,14 @@ export function importChecklist({
     steps.push(`${steps.length + 1}. ${text}`);
   };
 
+  const missing = [
+    options.signingKey === undefined ? '--signing-key <key>' : null,
+    options.zoomAccountId === undefined ? '--zoom-account-id <id>' : null,
+    ids.hook === undefined ? '--hook <id>' : null,
+    ids.bookingsStore === undefined ? '--bookings-store <id>' : null,
+    ids.zoomKeychain === undefined ? '--zoom-keychain <id>' : null,
+  ].filter((flag): flag is string => flag !== null);
+
   step(`**Data structure.** *Data structures → Add data structure* \`${BOOKINGS_STRUCTURE.name}\`, **strict**, with exactly the
    fields below — or \`POST /api/v2/data-structures\` with \`${files.bookingsStructure}\`${options.teamId === undefined ? ` after replacing \`${PASTE_TEAM_ID}\` with your team id (or regenerate with \`--team-id\`)` : ''}.
 
@@ -61,36 +69,42 @@ ${fieldTable(BOOKINGS_STRUCTURE)}`);
   step(`**Data store.** *Data stores → Add data store* \`${BOOKINGS_STORE_NAME}\` with the structure \`${BOOKINGS_STRUCTURE.name}\`.
    A record is at most about ${measurement.largestRecordBytes} bytes, so 1 MB holds about ${recordsPerMb} records: one per
    booking still to come, plus those that ended in the last ${hours(retention)} (the prune scenario deletes older ones).
-   Size it for your upcoming bookings; when it is full, deliveries answer 503 until there is room.`);
+   Size it for your upcoming bookings; when it is full, deliveries answer 503 until there is room. Note its id (the
+   number in the address of its page in Make).`);
+  step(`**Zoom credentials.** Create a **Basic auth** keychain in Make: username = Client ID, password = Client Secret.
+   Note its id.`);
+  step(`**Webhook.** *Webhooks → Add* a custom webhook with **JSON pass-through** and **Get request headers** on (its
+   *Advanced settings*). Without pass-through the raw body is gone and no signature can match; without the headers there
+   is no signature to check: every delivery would answer 401. Note its id and copy its URL.`);
+  step(`**Register it in Calendly**: \`calendly-zoom webhooks subscribe --url <the webhook URL>\` (it prints the signing key
+   it generates, once; or pass your own with \`--signing-key\`).`);
+  step(
+    missing.length === 0
+      ? `**Generate.** Done: these files were generated with the signing key, the Zoom Account ID and the three ids.`
+      : `**Generate** the blueprints with what you now have, so the import needs no manual step:
+   \`calendly-zoom blueprint ${missing.join(' ')}\` (the key is a secret: keep the generated files private). If you
+   import these files as they are instead, the steps marked *(as generated)* below do the same by hand.`,
+  );
   step(`**Import** both scenarios: *Scenarios → Create a new scenario → ⋯ → Import Blueprint* → \`${files.blueprint}\`, and again
    with \`${files.prune}\`.`);
   if (ids.hook === undefined) {
-    step(`**Webhook.** Open the first module → *Create a webhook* → *Advanced settings* → turn on **JSON pass-through** and
-   **Get request headers** → *Save*, and copy its URL. Without pass-through the raw body is gone and no signature can match;
-   without the headers there is no signature to check: every delivery would answer 401.`);
-  } else {
-    step(`**Webhook.** The first module uses your hook ${ids.hook}: check that its **JSON pass-through** and **Get request
-   headers** options are on (every delivery answers 401 otherwise).`);
+    step(`*(as generated)* **Pick the webhook** in the first module of the main scenario.`);
   }
-  step(`**Register it in Calendly**: \`calendly-zoom webhooks subscribe --url <the webhook URL>\` (it prints the signing key
-   it generates, once; or pass your own with \`--signing-key\`).`);
   if (options.signingKey === undefined) {
-    step(`**Signing key.** Best: regenerate with \`calendly-zoom blueprint --signing-key <key>\` and import that file. Or open
-   the router "Signature check" and, in both of its filters, replace every \`${PASTE_SIGNING_KEY}\` with the key (until then
-   every delivery answers 401).`);
+    step(`*(as generated)* **Signing key.** Open the router "Signature check" and, in both of its filters, replace every
+   \`${PASTE_SIGNING_KEY}\` with the key (until then every delivery answers 401).`);
   }
   if (options.zoomAccountId === undefined) {
-    step(`**Zoom Account ID.** In each of the ${tokenFetches.length} modules named "Zoom: get an access token (…)", replace
-   \`${PASTE_ZOOM_ACCOUNT_ID}\` in the \`account_id\` query parameter (or regenerate with \`--zoom-account-id\`).`);
+    step(`*(as generated)* **Zoom Account ID.** In each of the ${tokenFetches.length} modules named "Zoom: get an access token (…)",
+   replace \`${PASTE_ZOOM_ACCOUNT_ID}\` in the \`account_id\` query parameter.`);
   }
   if (ids.zoomKeychain === undefined) {
-    step(`**Zoom credentials.** In each of the ${tokenFetches.length} modules named "Zoom: get an access token (…)", pick a
-   **Basic auth** keychain: username = Client ID, password = Client Secret (create it once; or regenerate with
-   \`--zoom-keychain <id>\`).`);
+    step(`*(as generated)* **Keychain.** In each of the ${tokenFetches.length} modules named "Zoom: get an access token (…)", pick the
+   Basic auth keychain.`);
   }
   if (ids.bookingsStore === undefined) {
-    step(`**Data store in modules.** In each of the ${storeModules.length} data store modules of the two scenarios (named
-   "Bookings (${BOOKINGS_STORE_NAME}): …"), pick \`${BOOKINGS_STORE_NAME}\` (or regenerate with \`--bookings-store <id>\`).`);
+    step(`*(as generated)* **Data store.** In each of the ${storeModules.length} data store modules of the two scenarios (named
+   "Bookings (${BOOKINGS_STORE_NAME}): …"), pick \`${BOOKINGS_STORE_NAME}\`.`);
   }
   step(`**Scenario settings** (gear icon): **Sequential processing** on and **Allow storing of incomplete executions** off,
    as imported. Sequential processing keeps two deliveries of one booking apart; nothing in the scenario ever stores an
@@ -169,7 +183,7 @@ ${steps.join('\n')}
 - Import creates no hook, keychain, data structure or data store (steps above).
 - One signing key and one \`v1\` signature per delivery (no key rotation); the comparison is Make's \`=\`, not constant-time.
 - The signing key and Zoom tokens are visible to whoever can edit the scenario or read its run history (Make's
-  "Data is confidential" setting hides run data, at the cost of debugging). ${options.signingKey === undefined ? '' : 'This blueprint file contains the signing key: keep it private.'}
+  "Data is confidential" setting hides run data, at the cost of debugging).${options.signingKey === undefined ? '' : ' This blueprint file contains the signing key: keep it private.'}
 - Sequential processing must stay on: the data store has no atomic "insert if absent", so parallel runs could make two
   meetings for one booking.
 - A Make outage in the middle of a run, after Zoom made a meeting and before it was recorded, leaves that meeting without a

@@ -261,6 +261,16 @@ describe.each([
       kit.expectMeetingsFor([b]);
     });
 
+    it('never reuses a token: one revoked (expired) since the last delivery does not matter', async () => {
+      const first = newBooking();
+      await kit.created(first);
+      kit.zoom.revokeTokens();
+      const second = newBooking();
+      expect(outcome(await kit.created(second))).toBe('created');
+      expect(kit.zoom.requestsTo('token')).toHaveLength(2);
+      kit.expectMeetingsFor([first, second]);
+    });
+
     it.each([
       ['a rejected token (401, code 124)', zoomFaults.expiredToken()],
       ['a per-second rate limit (429)', zoomFaults.perSecondLimit(1)],
