@@ -6,7 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { meetingMarker } from '../../src/lifecycle';
-import type { MakeBlueprint, MakeDataStructure, MakeModule } from '../../src/make/blueprint-types';
+import type {
+  MakeBlueprint,
+  MakeDataStructure,
+  MakeModule,
+  MakeScenarioSettings,
+} from '../../src/make/blueprint-types';
 import { buildBlueprint } from '../../src/make/build-blueprint';
 import { BOOKINGS_STORE_NAME, BOOKINGS_STRUCTURE } from '../../src/make/data-structures';
 import type { BlueprintOptionsInput } from '../../src/make/options';
@@ -50,6 +55,8 @@ export function joining(booking: Booking): Booking {
 
 export interface KitOptions {
   blueprint?: BlueprintOptionsInput;
+  /** Scenario settings changed after generating, as a user could in Make's editor. */
+  settings?: Partial<MakeScenarioSettings>;
   interpretation?: Partial<MakeInterpretation>;
   httpTimeoutMs?: number;
   maxSizeBytes?: number;
@@ -79,6 +86,7 @@ export async function startMakeKit(options: KitOptions = {}): Promise<MakeKit> {
     ...options.blueprint,
     makeIds: { bookingsStore: BOOKINGS_STORE_ID, zoomKeychain: ZOOM_KEYCHAIN_ID },
   });
+  Object.assign(blueprint.metadata.scenario, options.settings);
   const sim = new MakeSimulator({
     blueprint,
     dataStructures: [BOOKINGS_STRUCTURE],
