@@ -179,6 +179,13 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
         DEFAULT_LIFECYCLE_CONFIG.nativeZoom,
       ),
       topicTemplate: value('MEETING_TOPIC_TEMPLATE') ?? DEFAULT_LIFECYCLE_CONFIG.topicTemplate,
+      createSettleMs:
+        integer(
+          'ZOOM_CREATE_SETTLE_SECONDS',
+          DEFAULT_LIFECYCLE_CONFIG.createSettleMs / 1000,
+          0,
+          3600,
+        ) * 1000,
     },
     receiver: {
       maxConnections: integer(

@@ -29,7 +29,15 @@ export interface LifecycleOutcome {
    * (HTTP 503 / Zapier error) so that its redelivery confirms the work finished.
    */
   retryLater: boolean;
+  /**
+   * With `retryLater`: how long until the booking can be worked on again. The holder's lease runs
+   * out then (a live holder usually finishes much sooner, so live leases are capped at 10 s).
+   */
+  retryAfterMs: number | null;
 }
+
+/** A holder that is alive finishes within its Zoom deadline; tell callers to come back soon. */
+const LIVE_HOLDER_RETRY_MS = 10_000;
 
 export function outcomeOf(
   outcome: OutcomeType,
@@ -37,6 +45,7 @@ export function outcomeOf(
   event: { eventUuid: string; eventUri: string; inviteeUri: string },
   record: BookingRecord | null,
   meeting: StoredMeeting | null = record?.meeting ?? null,
+  now?: number,
 ): LifecycleOutcome {
   return {
     outcome,
@@ -47,5 +56,14 @@ export function outcomeOf(
     meeting,
     status: record?.status ?? null,
     retryLater: outcome === 'in_progress',
+    retryAfterMs: outcome === 'in_progress' ? waitFor(record, now) : null,
   };
+}
+
+function waitFor(record: BookingRecord | null, now: number | undefined): number {
+  const lease = record?.lease;
+  if (!lease || now === undefined) return LIVE_HOLDER_RETRY_MS;
+  const remaining = Math.max(1000, lease.expiresAt - now);
+  // A settling create has no live holder: the wait is exactly what is left of it.
+  return lease.settling ? remaining : Math.min(remaining, LIVE_HOLDER_RETRY_MS);
 }

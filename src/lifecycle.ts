@@ -5,6 +5,7 @@ import { outcomeOf, type LifecycleOutcome } from './lifecycle-outcome';
 import type { Logger } from './log';
 import type { BookingRecord, StoredMeeting } from './store/booking-record';
 import type { BookingStore } from './store/booking-store';
+import type { Attention, BookingContext, DeletedReason } from './store/outbox';
 import { ZoomApiError, ZoomAuthError, ZoomRateLimitError } from './zoom/errors';
 import type { ZoomMeeting, ZoomMeetingSettings, ZoomMeetings } from './zoom/types';
 
@@ -19,6 +20,12 @@ export interface LifecycleConfig {
   defaultHost: string | null;
   /** How long a worker may hold a booking before another may take over (crash recovery). */
   leaseMs: number;
+  /**
+   * After a create whose outcome is unknown (timeout, connection lost after sending), how long
+   * Zoom may still be making the meeting. The booking stays held that long, so that whoever takes
+   * over searches for the meeting only once it would have appeared.
+   */
+  createSettleMs: number;
   meetingSettings: ZoomMeetingSettings;
 }
 
@@ -29,6 +36,7 @@ export const DEFAULT_LIFECYCLE_CONFIG: LifecycleConfig = {
   defaultHost: null,
   // Longer than the Zoom client's 25 s deadline, so a live worker never loses its lease.
   leaseMs: 60_000,
+  createSettleMs: 120_000,
   meetingSettings: {},
 };
 
@@ -86,6 +94,21 @@ export function leaseOn(event: InviteeEvent, owner: string, deps: LifecycleDeps)
     owner,
     now: deps.now(),
     leaseMs: deps.config.leaseMs,
+    context: bookingContext(event),
+  };
+}
+
+/** What the store keeps of a delivery, and what its notices say about the booking. */
+export function bookingContext(event: InviteeEvent): BookingContext {
+  return {
+    eventUri: event.eventUri,
+    eventUuid: event.eventUuid,
+    inviteeUri: event.inviteeUri,
+    eventName: event.eventName,
+    hostEmail: event.hostEmail,
+    invitee: { ...event.invitee },
+    startTime: event.startTime,
+    endTime: event.endTime,
   };
 }
 
@@ -121,9 +144,11 @@ async function handleCreated(event: InviteeEvent, deps: LifecycleDeps): Promise<
         'Another delivery is working on this booking; try again shortly.',
         event,
         claim.record,
+        undefined,
+        deps.now(),
       );
     case 'abandon_move':
-      await work.cleanUp(claim.from);
+      await work.cleanUp(claim.from, 'move_abandoned');
       return outcomeOf(
         'tombstoned',
         'This booking was cancelled before it arrived; the rescheduled meeting kept for it was deleted.',
@@ -207,6 +232,8 @@ async function handleCanceled(event: InviteeEvent, deps: LifecycleDeps): Promise
         'Another delivery is removing this meeting; try again shortly.',
         event,
         result.record,
+        undefined,
+        deps.now(),
       );
     case 'delete':
     case 'recover': {
@@ -271,7 +298,7 @@ class Work {
         const found = await this.guard(() => this.findOrphan(), false);
         return found ? this.commit(found, 'created') : this.createAndCommit();
       }
-      await this.releaseQuietly(false);
+      await this.releaseQuietly(error, false);
       throw error;
     }
     return this.commit({ ...meeting }, 'moved');
@@ -281,7 +308,10 @@ class Work {
    * Deletes whatever meeting the booking has (or its abandoned creator made), then records the
    * cancellation. Zoom's "already gone" counts as done.
    */
-  async cleanUp(record: BookingRecord): Promise<{
+  async cleanUp(
+    record: BookingRecord,
+    reason?: DeletedReason,
+  ): Promise<{
     zoomResult: 'deleted' | 'already_gone' | 'no_meeting';
     record: BookingRecord | null;
   }> {
@@ -301,6 +331,8 @@ class Work {
       owner: this.owner,
       now: this.deps.now(),
       zoomResult,
+      context: this.contextFor(record.eventUuid),
+      reason,
     });
     return { zoomResult, record: finished };
   }
@@ -309,10 +341,11 @@ class Work {
     const { defaultHost } = this.deps.config;
     const host = this.event.hostEmail ?? defaultHost;
     if (!host) {
-      await this.release(true);
-      throw new HostResolutionError(
+      const error = new HostResolutionError(
         `Booking ${this.event.eventUuid} names no host and ZOOM_DEFAULT_HOST is not set.`,
       );
+      await this.release(error, true);
+      throw error;
     }
     return this.guard(async () => {
       try {
@@ -351,12 +384,21 @@ class Work {
     meeting: StoredMeeting,
     success: 'created' | 'moved',
   ): Promise<LifecycleOutcome> {
-    const commit = await this.deps.store.commitCreate({
-      eventUuid: this.event.eventUuid,
-      owner: this.owner,
-      now: this.deps.now(),
-      meeting,
-    });
+    let commit;
+    try {
+      commit = await this.deps.store.commitCreate({
+        eventUuid: this.event.eventUuid,
+        owner: this.owner,
+        now: this.deps.now(),
+        meeting,
+        context: bookingContext(this.event),
+      });
+    } catch (error) {
+      // The meeting exists but is not recorded. Letting go at once (when the store answers again)
+      // lets the redelivery find it by its marker now rather than after the whole lease.
+      await this.releaseQuietly(error, false);
+      throw error;
+    }
     switch (commit.type) {
       case 'committed':
         return outcomeOf(
@@ -412,7 +454,8 @@ class Work {
 
   /**
    * Runs Zoom work under the lease. On failure the lease is released at once so a redelivery need
-   * not wait for it to run out; `creating` says whether a failed call may have made a meeting.
+   * not wait for it to run out; `creating`: the failed work was a create, which may have made a
+   * meeting unless Zoom plainly refused.
    */
   private async guard<T>(
     fn: () => Promise<T>,
@@ -422,18 +465,19 @@ class Work {
     try {
       return await fn();
     } catch (error) {
-      await this.releaseQuietly(creating && isDefiniteRefusal(error), eventUuid);
+      await this.releaseQuietly(error, creating, eventUuid);
       throw error;
     }
   }
 
   /** The original error matters more than a failed release: the lease runs out by itself. */
   private async releaseQuietly(
-    certainNoMeeting: boolean,
+    error: unknown,
+    creating: boolean,
     eventUuid = this.event.eventUuid,
   ): Promise<void> {
     try {
-      await this.release(certainNoMeeting, eventUuid);
+      await this.release(error, creating, eventUuid);
     } catch (releaseError) {
       this.deps.log.error('could not release the booking lease', {
         eventUuid: this.event.eventUuid,
@@ -442,13 +486,28 @@ class Work {
     }
   }
 
-  private release(certainNoMeeting: boolean, eventUuid = this.event.eventUuid): Promise<void> {
+  /**
+   * A create Zoom refused made nothing. One whose answer never came may still be carried out: the
+   * booking stays held until it would have been (createSettleMs), so that the next holder's marker
+   * search finds it instead of racing it with a second meeting.
+   */
+  private release(error: unknown, creating: boolean, eventUuid = this.event.eventUuid) {
+    const now = this.deps.now();
+    const refused = isDefiniteRefusal(error);
     return this.deps.store.releaseLease({
       eventUuid,
       owner: this.owner,
-      now: this.deps.now(),
-      certainNoMeeting,
+      now,
+      certainNoMeeting: creating && refused,
+      settleUntil: creating && !refused ? now + this.deps.config.createSettleMs : null,
+      attention: attentionFor(error),
+      context: this.contextFor(eventUuid),
     });
+  }
+
+  /** The delivery describes its own booking only (a reschedule also touches the old one). */
+  private contextFor(eventUuid: string): BookingContext | undefined {
+    return eventUuid === this.event.eventUuid ? bookingContext(this.event) : undefined;
   }
 
   private topic(): string {
@@ -483,6 +542,23 @@ function toStored(meeting: ZoomMeeting, host: string): StoredMeeting {
 
 function isUnknownUser(error: unknown): boolean {
   return error instanceof ZoomApiError && error.code === 1001;
+}
+
+/**
+ * Failures a retry will not fix: the booking needs a person (a setting, a Zoom user, a day's
+ * wait). Everything else is transient and clears by itself.
+ */
+function attentionFor(error: unknown): Pick<Attention, 'reason' | 'message'> | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof HostResolutionError) return { reason: 'host_without_zoom_user', message };
+  if (error instanceof ZoomRateLimitError) {
+    return error.daily ? { reason: 'zoom_daily_limit', message } : null;
+  }
+  if (error instanceof ZoomAuthError || error instanceof ConfigError) {
+    return { reason: 'configuration', message };
+  }
+  if (error instanceof ZoomApiError && !error.transient) return { reason: 'zoom_refused', message };
+  return null;
 }
 
 /** Zoom answered and said no: nothing was created, so no marker search is needed next time. */

@@ -5,7 +5,7 @@ import { CalendlyZoomError, ConfigError } from '../errors';
 import { HttpTransportError } from '../http';
 import type { LifecycleOutcome } from '../lifecycle-outcome';
 import type { LogFields } from '../log';
-import { StoreError } from '../store/errors';
+import { StoreBusyError, StoreError } from '../store/errors';
 import { ZoomApiError, ZoomAuthError, ZoomNetworkError, ZoomRateLimitError } from '../zoom/errors';
 import {
   PayloadTooLargeError,
@@ -78,7 +78,11 @@ export function replyToResult(result: LifecycleOutcome | IgnoredDelivery): Reply
     return {
       status: 503,
       body,
-      headers: retryAfter(RETRY_AFTER_IN_PROGRESS_SECONDS),
+      headers: retryAfter(
+        result.retryAfterMs === null
+          ? RETRY_AFTER_IN_PROGRESS_SECONDS
+          : Math.ceil(result.retryAfterMs / 1000),
+      ),
       level: 'warn',
       fields,
     };
@@ -150,7 +154,10 @@ export function replyToError(error: unknown, nowMs: number): Reply {
     return {
       status: 503,
       body: { error: error.kind, message: error.message },
-      headers: retryAfter(RETRY_AFTER_TRANSIENT_SECONDS),
+      // A lock another process holds is usually let go within seconds.
+      headers: retryAfter(
+        error instanceof StoreBusyError ? RETRY_AFTER_BUSY_SECONDS : RETRY_AFTER_TRANSIENT_SECONDS,
+      ),
       level: 'warn',
       fields: { error: error.kind, detail: error.message },
     };

@@ -52,7 +52,12 @@ export interface BookingRecord {
    * While `creating` or `cancelling`: who holds the work and until when (ms since epoch). Another
    * worker may take over after `expiresAt`, e.g. when the holder crashed.
    */
-  lease: { owner: string; expiresAt: number } | null;
+  lease: {
+    owner: string;
+    expiresAt: number;
+    /** Nobody works on it: a create whose outcome is unknown is left for Zoom to finish. */
+    settling?: boolean;
+  } | null;
   /**
    * `creating` only: the holder may have reached Zoom, so whoever takes over must first search for
    * the marker instead of creating a second meeting. False after a release that is certain no

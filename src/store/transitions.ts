@@ -347,7 +347,10 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
       record.cancelRequested = input.finalStatus;
       if (leaseLive(existing, now)) {
         writes.records.push(record);
-        return { result: { type: 'deferred', record }, writes };
+        // A live creator deletes what it makes. A settling create has nobody to: this delivery is
+        // not acknowledged until it can clean up itself, once Zoom could have finished.
+        const type = existing.lease?.settling ? 'in_progress' : 'deferred';
+        return { result: { type, record }, writes };
       }
       takeLease();
       writes.records.push(record);
@@ -435,7 +438,9 @@ export function releaseLease(s: Snapshot, input: ReleaseLeaseInput): Applied<voi
   }
   const record = touch(existing, input.now, 'lease_released', input.attention?.reason);
   // An unsettled create keeps the booking held (by nobody alive) until Zoom could have finished.
-  record.lease = input.settleUntil ? { owner: input.owner, expiresAt: input.settleUntil } : null;
+  record.lease = input.settleUntil
+    ? { owner: input.owner, expiresAt: input.settleUntil, settling: true }
+    : null;
   if (record.status === 'creating' && !record.movingFrom) {
     record.recoveryNeeded = !input.certainNoMeeting;
   }

@@ -65,6 +65,7 @@ export interface ChaosResult {
 const SIGNING_KEY = `chaos-signing-key-${randomBytes(8).toString('hex')}`;
 /** Past the lifecycle's lease, so a step makes every lease left by a dead worker expire. */
 const CLOCK_STEP_MS = DEFAULT_LIFECYCLE_CONFIG.leaseMs + 1000;
+const CHAOS_CREATE_SETTLE_SECONDS = 4;
 
 /**
  * One chaos run: a fresh fake Zoom and Upstash bridge, the receiver as a child process on them,
@@ -102,6 +103,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       UPSTASH_REDIS_REST_URL: bridge.url,
       UPSTASH_REDIS_REST_TOKEN: bridge.token,
       RESCHEDULE_MODE: options.mode,
+      // Calendly's retries are compressed into seconds here, so is the time a create that timed
+      // out is given to land in Zoom late (the fake lands them within 2.5 s).
+      ZOOM_CREATE_SETTLE_SECONDS: String(CHAOS_CREATE_SETTLE_SECONDS),
     },
   }).catch(async (error: unknown) => {
     await Promise.all([zoom.close(), bridge.close()]);

@@ -15,13 +15,15 @@ export interface FaultRates {
   reset: number;
   /** A slow answer: 200-1500 ms. */
   slow: number;
+  /** Creates only: no answer, and Zoom makes the meeting 0.5-2.5 s later (inside the settle time). */
+  lateEffect: number;
 }
 
 /** Writes are where a lost answer hurts (create, PATCH, DELETE): they get the most faults. */
 export const CHAOS_FAULT_RATES: Record<'write' | 'read' | 'token', FaultRates> = {
-  write: { serverError: 0.04, resetAfterEffect: 0.03, reset: 0.01, slow: 0.05 },
-  read: { serverError: 0.03, resetAfterEffect: 0, reset: 0.01, slow: 0.03 },
-  token: { serverError: 0.05, resetAfterEffect: 0, reset: 0, slow: 0.05 },
+  write: { serverError: 0.04, resetAfterEffect: 0.03, reset: 0.01, slow: 0.05, lateEffect: 0.02 },
+  read: { serverError: 0.03, resetAfterEffect: 0, reset: 0.01, slow: 0.03, lateEffect: 0 },
+  token: { serverError: 0.05, resetAfterEffect: 0, reset: 0, slow: 0.05, lateEffect: 0 },
 };
 
 export interface FaultCounts {
@@ -29,6 +31,7 @@ export interface FaultCounts {
   resetAfterEffect: number;
   reset: number;
   slow: number;
+  lateEffect: number;
   dailyLimit: number;
 }
 
@@ -51,6 +54,7 @@ export function faultSchedule(rand: () => number, randomFaults: boolean): FaultS
     resetAfterEffect: 0,
     reset: 0,
     slow: 0,
+    lateEffect: 0,
     dailyLimit: 0,
   };
   const serverErrors = [500, 502, 503, 504];
@@ -76,6 +80,10 @@ export function faultSchedule(rand: () => number, randomFaults: boolean): FaultS
       if ((roll -= rates.resetAfterEffect) < 0) {
         counts.resetAfterEffect += 1;
         return zoomFaults.resetAfterEffect();
+      }
+      if (route === 'createMeeting' && (roll -= rates.lateEffect) < 0) {
+        counts.lateEffect += 1;
+        return zoomFaults.lateEffect(500 + Math.floor(rand() * 2000));
       }
       if ((roll -= rates.reset) < 0) {
         counts.reset += 1;

@@ -34,6 +34,8 @@ export type FakeZoomFault =
   | { type: 'reset' }
   /** Do the operation, then drop the connection: the caller cannot know that it happened. */
   | { type: 'reset_after_effect' }
+  /** Drop the connection at once and do the operation `ms` later: Zoom acting after the caller gave up. */
+  | { type: 'late_effect'; ms: number }
   /** Answer normally, this much later (one slow answer; `setLatency` slows them all). */
   | { type: 'delay'; ms: number };
 
@@ -87,6 +89,7 @@ export const zoomFaults = {
   }),
   reset: (): FakeZoomFault => ({ type: 'reset' }),
   resetAfterEffect: (): FakeZoomFault => ({ type: 'reset_after_effect' }),
+  lateEffect: (ms: number): FakeZoomFault => ({ type: 'late_effect', ms }),
 } as const;
 
 export interface FakeZoomCredentials {
@@ -457,6 +460,11 @@ export async function startFakeZoomServer(
       return send(res, new Answer(fault.status, fault.body, fault.headers));
     }
     if (fault?.type === 'reset') return void res.socket?.destroy();
+    if (fault?.type === 'late_effect') {
+      res.socket?.destroy();
+      await wait(fault.ms);
+      if (closed) return;
+    }
     const answer =
       body === INVALID_JSON
         ? new Answer(400, { code: 300, message: 'Request Body should be a valid JSON object.' })
@@ -464,7 +472,9 @@ export async function startFakeZoomServer(
     if (route === 'createMeeting' && answer.status === 201) {
       record.createdMeetingId = String((answer.body as { id: unknown }).id);
     }
-    if (fault?.type === 'reset_after_effect') return void res.socket?.destroy();
+    if (fault?.type === 'reset_after_effect' || fault?.type === 'late_effect') {
+      return void res.socket?.destroy();
+    }
     record.status = answer.status;
     send(res, answer);
   }

@@ -12,9 +12,18 @@ export type ZoomOp = 'create' | 'get' | 'update' | 'delete' | 'getUser' | 'find'
 
 /**
  * What a fault does. `after_create_timeout` makes the meeting, then fails as a timeout would:
- * the caller cannot know the meeting exists.
+ * the caller cannot know the meeting exists. `timeout_then_late_create` fails as a timeout and
+ * makes the meeting only when the test calls landLateCreates() (Zoom carrying it out late).
  */
-export type ZoomFault = 'rate_limit' | 'server_error' | 'timeout' | 'after_create_timeout';
+export type ZoomFault =
+  | 'rate_limit'
+  | 'daily_limit'
+  | 'server_error'
+  | 'timeout'
+  | 'after_create_timeout'
+  | 'timeout_then_late_create';
+
+type ThrownFault = Exclude<ZoomFault, 'after_create_timeout' | 'timeout_then_late_create'>;
 
 interface FakeMeeting extends ZoomMeeting {
   host: string;
@@ -30,6 +39,7 @@ export class FakeZoom implements ZoomMeetings {
   private readonly users: Set<string>;
   private nextId = 90_000_000_000; // above 2^32, like real meeting ids
   private faults: { op: ZoomOp; fault: ZoomFault }[] = [];
+  private late: FakeMeeting[] = [];
   /** Called before every operation; may return a fault to inject (randomised tests). */
   faultPicker: ((op: ZoomOp) => ZoomFault | null) | null = null;
 
@@ -46,10 +56,17 @@ export class FakeZoom implements ZoomMeetings {
     return [...this.meetings.values()];
   }
 
+  /** Zoom finally carries out the creates that timed out with `timeout_then_late_create`. */
+  landLateCreates(): void {
+    for (const meeting of this.late.splice(0)) this.meetings.set(meeting.id, meeting);
+  }
+
   async createMeeting(host: string, params: CreateMeetingParams): Promise<ZoomMeeting> {
     const fault = this.enter('create', host);
     this.requireUser(host);
-    if (fault && fault !== 'after_create_timeout') throw faultError(fault);
+    if (fault && fault !== 'after_create_timeout' && fault !== 'timeout_then_late_create') {
+      throw faultError(fault);
+    }
     const id = String(this.nextId++);
     const meeting: FakeMeeting = {
       id,
@@ -63,6 +80,10 @@ export class FakeZoom implements ZoomMeetings {
       startTime: params.startTime,
       durationMinutes: params.durationMinutes,
     };
+    if (fault === 'timeout_then_late_create') {
+      this.late.push(meeting);
+      throw faultError('timeout');
+    }
     this.meetings.set(id, meeting);
     if (fault === 'after_create_timeout') throw faultError('timeout');
     return { ...meeting };
@@ -87,7 +108,7 @@ export class FakeZoom implements ZoomMeetings {
 
   async deleteMeeting(id: string): Promise<DeleteMeetingResult> {
     const fault = this.enter('delete', id);
-    if (fault === 'after_create_timeout') {
+    if (fault === 'after_create_timeout' || fault === 'timeout_then_late_create') {
       this.meetings.delete(id);
       throw faultError('timeout');
     }
@@ -118,7 +139,10 @@ export class FakeZoom implements ZoomMeetings {
   }
 
   private throwIfFault(fault: ZoomFault | null): void {
-    if (fault) throw faultError(fault === 'after_create_timeout' ? 'timeout' : fault);
+    if (!fault) return;
+    throw faultError(
+      fault === 'after_create_timeout' || fault === 'timeout_then_late_create' ? 'timeout' : fault,
+    );
   }
 
   private requireUser(host: string): void {
@@ -132,12 +156,18 @@ function notFound(id: string): ZoomApiError {
   return new ZoomApiError(404, 3001, `Meeting does not exist: ${id}.`);
 }
 
-function faultError(fault: Exclude<ZoomFault, 'after_create_timeout'>): Error {
+function faultError(fault: ThrownFault): Error {
   switch (fault) {
     case 'rate_limit':
       return new ZoomRateLimitError('Too many requests', {
         daily: false,
         retryAfterMs: 1000,
+        retryAt: null,
+      });
+    case 'daily_limit':
+      return new ZoomRateLimitError('Daily limit of meeting creates reached for this user', {
+        daily: true,
+        retryAfterMs: null,
         retryAt: null,
       });
     case 'server_error':

@@ -130,10 +130,9 @@ export async function simulate(
   const h: Harness = harness({ config: { reschedule: mode }, store, zoom: base.zoom });
   h.zoom.faultPicker = (op: ZoomOp): ZoomFault | null => {
     if (rand() >= faultRate) return null;
-    const faults: ZoomFault[] =
-      op === 'create' || op === 'delete'
-        ? ['rate_limit', 'server_error', 'timeout', 'after_create_timeout']
-        : ['rate_limit', 'server_error', 'timeout'];
+    const faults: ZoomFault[] = ['rate_limit', 'server_error', 'timeout'];
+    if (op === 'create' || op === 'delete') faults.push('after_create_timeout');
+    if (op === 'create') faults.push('timeout_then_late_create');
     return faults[Math.floor(rand() * faults.length)] ?? null;
   };
 
@@ -166,7 +165,10 @@ export async function simulate(
     );
     pending.push(...results.filter((d): d is InviteeEvent => d !== null));
     // Time passes between retries; sometimes long enough for a dead worker's lease to run out.
-    h.clock.advance(rand() < 0.3 ? h.deps.config.leaseMs + 1 : 1000);
+    // Zoom carries out a timed-out create late, but within the time the engine allows it.
+    const long = rand() < 0.3;
+    if (long || rand() < 0.5) h.zoom.landLateCreates();
+    h.clock.advance(long ? h.deps.config.leaseMs + 1 : 1000);
   }
 
   const problems: string[] = [];

@@ -1,9 +1,11 @@
 import { HostResolutionError, meetingMarker } from '../../src/lifecycle';
+import { StoreError } from '../../src/store/errors';
 import { ZoomRateLimitError } from '../../src/zoom/errors';
 import type { CreateMeetingParams, ZoomMeeting } from '../../src/zoom/types';
 import { FakeZoom } from '../support/fake-zoom';
 import { canceled, created, inviteeUri, reschedule } from '../support/invitee-events';
-import { harness } from '../support/lifecycle-harness';
+import { harness, type Harness } from '../support/lifecycle-harness';
+import { MemoryBookingStore } from '../../src/store/memory';
 
 describe('invitee.created', () => {
   it('creates one Zoom meeting for the booking under its host and returns it', async () => {
@@ -134,6 +136,39 @@ describe('crash between "Zoom meeting created" and "record written"', () => {
     h.zoom.failNext('create', 'after_create_timeout');
     await expect(h.handle(created())).rejects.toThrow(/timed out/);
     expect(h.zoom.liveMeetings()).toHaveLength(1);
+    h.clock.advance(h.deps.config.createSettleMs + 1);
+
+    const out = await h.handle(created());
+
+    expect(out.outcome).toBe('created');
+    expect(h.zoom.liveMeetings()).toHaveLength(1);
+    expect(out.meeting?.id).toBe(h.zoom.liveMeetings()[0]?.id);
+  });
+
+  it('holds a booking whose create timed out until Zoom could have made the meeting late', async () => {
+    const h = harness();
+    h.zoom.failNext('create', 'timeout_then_late_create');
+    await expect(h.handle(created())).rejects.toThrow(/timed out/);
+    expect(h.zoom.liveMeetings()).toHaveLength(0);
+
+    const early = await h.handle(created());
+    expect(early.outcome).toBe('in_progress');
+    expect(early.retryAfterMs).toBe(h.deps.config.createSettleMs);
+    h.zoom.landLateCreates();
+    h.clock.advance(h.deps.config.createSettleMs + 1);
+    const out = await h.handle(created());
+
+    expect(out.outcome).toBe('created');
+    expect(h.zoom.liveMeetings()).toHaveLength(1);
+    expect(out.meeting?.id).toBe(h.zoom.liveMeetings()[0]?.id);
+  });
+
+  it('lets a redelivery take over at once when the meeting was made but its commit failed', async () => {
+    const h = harness();
+    const commit = h.store.commitCreate.bind(h.store);
+    h.store.commitCreate = () => Promise.reject(new StoreError('store unreachable'));
+    await expect(h.handle(created())).rejects.toThrow('store unreachable');
+    h.store.commitCreate = commit;
 
     const out = await h.handle(created());
 
@@ -144,10 +179,7 @@ describe('crash between "Zoom meeting created" and "record written"', () => {
 
   it('takes over a booking whose worker died, once its lease runs out, and adopts its meeting', async () => {
     const h = harness();
-    const commit = h.store.commitCreate.bind(h.store);
-    h.store.commitCreate = () => Promise.reject(new Error('process killed'));
-    await expect(h.handle(created())).rejects.toThrow('process killed');
-    h.store.commitCreate = commit;
+    await killAfterCreate(h);
 
     expect((await h.handle(created())).outcome).toBe('in_progress');
     h.clock.advance(h.deps.config.leaseMs + 1);
@@ -259,16 +291,18 @@ describe('a cancellation that arrives while the meeting is being created', () =>
     h.zoom.failNext('create', 'after_create_timeout');
     await expect(h.handle(created())).rejects.toThrow(/timed out/);
 
+    // Nobody holds the booking while Zoom may still be making the meeting: the cancellation is
+    // not acknowledged until it can clean up for certain.
+    const early = await h.handle(canceled());
+    expect(early.outcome).toBe('in_progress');
+    h.clock.advance(h.deps.config.createSettleMs + 1);
     expect((await h.handle(canceled())).outcome).toBe('cancelled');
     expect(h.zoom.liveMeetings()).toHaveLength(0);
   });
 
   it('is finished by the create redelivery when the creator died before recording', async () => {
     const h = harness();
-    const commit = h.store.commitCreate.bind(h.store);
-    h.store.commitCreate = () => Promise.reject(new Error('process killed'));
-    await expect(h.handle(created())).rejects.toThrow('process killed');
-    h.store.commitCreate = commit;
+    await killAfterCreate(h);
     expect((await h.handle(canceled())).outcome).toBe('cancelled');
     expect(h.zoom.liveMeetings()).toHaveLength(1);
 
@@ -453,5 +487,62 @@ describe('booking that already carries a Zoom join_url (Calendly made the meetin
     const h = harness();
     const pending = { type: 'zoom', status: 'processing', joinUrl: null };
     expect((await h.handle(created({ location: pending }))).outcome).toBe('created');
+  });
+});
+
+/** The worker dies after Zoom made the meeting: neither the commit nor a release ever lands. */
+async function killAfterCreate(h: Harness): Promise<void> {
+  const commit = h.store.commitCreate.bind(h.store);
+  const release = h.store.releaseLease.bind(h.store);
+  h.store.commitCreate = () => Promise.reject(new Error('process killed'));
+  h.store.releaseLease = () => Promise.reject(new Error('process killed'));
+  try {
+    await expect(h.handle(created())).rejects.toThrow('process killed');
+  } finally {
+    h.store.commitCreate = commit;
+    h.store.releaseLease = release;
+  }
+}
+
+describe('a booking the engine cannot serve', () => {
+  const HOOK = 'webhook:https://consumer.example/hooks';
+
+  it('is recorded as needing attention, with the cause, and announced once however often it is retried', async () => {
+    const store = new MemoryBookingStore({ notify: { channels: [HOOK] } });
+    const h = harness({ store, zoom: new FakeZoom(['someone-else@example.com']) });
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(h.handle(created())).rejects.toBeInstanceOf(HostResolutionError);
+      h.clock.advance(1000);
+    }
+
+    expect((await store.get('ev-1'))?.attention).toMatchObject({
+      reason: 'host_without_zoom_user',
+    });
+    const notices = await store.outbox.list({ now: h.clock.now });
+    expect(notices.map((i) => i.notice.type)).toEqual(['booking.needs_attention']);
+    expect(notices[0]?.notice.booking).toMatchObject({
+      inviteeUri: inviteeUri('ev-1', 'inv-1'),
+      invitee: { email: expect.stringContaining('@') },
+    });
+  });
+
+  it('is cleared once the booking gets its meeting', async () => {
+    const store = new MemoryBookingStore({ notify: { channels: [HOOK] } });
+    const zoom = new FakeZoom(['host@example.com']);
+    const h = harness({ store, zoom });
+    zoom.failNext('create', 'daily_limit');
+    await expect(h.handle(created())).rejects.toBeInstanceOf(ZoomRateLimitError);
+    expect((await store.get('ev-1'))?.attention?.reason).toBe('zoom_daily_limit');
+
+    expect((await h.handle(created())).outcome).toBe('created');
+    expect((await store.get('ev-1'))?.attention).toBeNull();
+  });
+
+  it('is not flagged for a passing failure (Zoom 5xx)', async () => {
+    const h = harness();
+    h.zoom.failNext('create', 'server_error');
+    await expect(h.handle(created())).rejects.toThrow();
+    expect((await h.store.get('ev-1'))?.attention ?? null).toBeNull();
   });
 });

@@ -240,6 +240,8 @@ describe('planReconciliation', () => {
     const { h, calendly, plan } = setup();
     h.zoom.failNext('create', 'after_create_timeout');
     await expect(h.handle(inviteeEvent('invitee.created', { start: START }))).rejects.toThrow();
+    // Once Zoom could no longer be making the meeting, the booking is no longer held.
+    h.clock.advance(h.deps.config.createSettleMs + 1);
     calendly.booking('ev-1');
 
     const { findings } = await plan();
@@ -484,6 +486,8 @@ describe('applyReconciliation', () => {
     const { h, calendly, plan, apply } = setup();
     h.zoom.failNext('create', 'after_create_timeout');
     await expect(h.handle(inviteeEvent('invitee.created', { start: START }))).rejects.toThrow();
+    // Once Zoom could no longer be making the meeting, the booking is no longer held.
+    h.clock.advance(h.deps.config.createSettleMs + 1);
     calendly.booking('ev-1');
 
     const results = await apply(await plan());

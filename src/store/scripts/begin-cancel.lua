@@ -60,7 +60,11 @@ local function begin_cancel(input)
   if status == 'creating' then
     if #active_invitees(record) > 0 then return write('kept') end
     record.cancelRequested = input.finalStatus
-    if lease_live(existing, now) then return write('deferred') end
+    if lease_live(existing, now) then
+      -- A settling create has nobody to delete what it makes: not acknowledged until it can.
+      if truthy(existing.lease.settling) then return write('in_progress') end
+      return write('deferred')
+    end
     take_lease()
     return write('recover')
   end

@@ -12,7 +12,7 @@ local function release_lease(input)
   local record = touch(existing, input.now, 'lease_released', attention and attention.reason or nil)
   -- An unsettled create keeps the booking held (by nobody alive) until Zoom could have finished.
   if truthy(val(input.settleUntil)) then
-    record.lease = { owner = input.owner, expiresAt = input.settleUntil }
+    record.lease = { owner = input.owner, expiresAt = input.settleUntil, settling = true }
   else
     record.lease = NULL
   end
