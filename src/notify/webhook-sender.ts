@@ -83,7 +83,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         outcome: outcomeOfStatus(response.status, response.headers.get('retry-after'), now()),
       };
     } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      // By name, not instanceof: the error may come from another realm (jest, vm).
+      const timedOut = stringField(error, 'name') === 'TimeoutError';
       return {
         status: null,
         outcome: {
@@ -123,9 +124,14 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
  */
 function causeOf(error: unknown): string {
   const cause =
-    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (typeof cause?.code === 'string') return cause.code;
-  return error instanceof Error ? error.name : 'unknown error';
+    typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : null;
+  return stringField(cause, 'code') ?? stringField(error, 'name') ?? 'unknown error';
+}
+
+function stringField(value: unknown, field: string): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const found = (value as Record<string, unknown>)[field];
+  return typeof found === 'string' ? found : null;
 }
 
 function messageOf(error: unknown): string {
