@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { NotifyConfig } from '../config';
+import type { MailConfig, NotifyConfig } from '../config';
 import type { Logger } from '../log';
 import type { BookingStore } from '../store/booking-store';
 import type { NotificationOutbox, OutboxItem } from '../store/outbox';
 import { configuredChannels, EMAIL_CHANNEL, webhookUrlOf } from './channels';
 import { createDispatcher, type DispatcherOptions } from './dispatcher';
-import { createEmailSender, smtpSendMail, type EmailSender } from './email-sender';
+import { createEmailSender, smtpSendMail, type EmailSender, type SendMail } from './email-sender';
 import { composeMail } from './mail-message';
-import { EMAIL_NOTICE_TYPES, loadMailTemplates, type EmailNoticeType } from './mail-templates';
+import {
+  EMAIL_NOTICE_TYPES,
+  loadMailTemplates,
+  type EmailNoticeType,
+  type MailTemplates,
+} from './mail-templates';
 import type { SendOutcome } from './send-outcome';
 import { watchChanges } from './watch-changes';
 import { createWebhookSender, type WebhookSender } from './webhook-sender';
@@ -58,8 +63,13 @@ export function startNotifier(
           now: options.now,
           timeoutMs: options.webhookTimeoutMs,
         });
+  // Templates first: a bad one stops start-up before anything is opened.
+  const templates = config.mail && loadMailTemplates(config.mail.templateDir);
   const smtp = config.mail && smtpSendMail(config.mail.smtpUrl, config.mail.from);
-  const email = config.mail && smtp && emailSender(config.mail, config.includePasscode, smtp.send);
+  const email =
+    config.mail && templates && smtp
+      ? emailSender(config.mail, templates, config.includePasscode, smtp.send)
+      : null;
 
   const dispatcher = createDispatcher({
     outbox,
@@ -80,11 +90,11 @@ export function startNotifier(
 }
 
 function emailSender(
-  mail: NonNullable<NotifyConfig['mail']>,
+  mail: MailConfig,
+  templates: MailTemplates,
   includePasscode: boolean,
-  send: ReturnType<typeof smtpSendMail>['send'],
+  send: SendMail,
 ): EmailSender {
-  const templates = loadMailTemplates(mail.templateDir);
   return createEmailSender({
     sendMail: send,
     compose: (notice) =>
