@@ -1,6 +1,7 @@
 import {
   NOTIFICATION_TYPES,
   type AttentionReason,
+  type BookingContext,
   type DeletedReason,
   type Notice,
   type NotificationType,
@@ -19,16 +20,7 @@ export interface WebhookPayload {
 }
 
 export interface WebhookData {
-  booking: {
-    eventUri: string;
-    eventUuid: string;
-    inviteeUri: string;
-    eventName: string;
-    hostEmail: string | null;
-    invitee: { name: string; email: string; timezone: string | null };
-    startTime: string;
-    endTime: string;
-  };
+  booking: BookingContext;
   /** Never the host's start URL; the passcode only with NOTIFY_INCLUDE_PASSCODE. */
   meeting: { id: string; joinUrl: string; host: string; passcode?: string | null } | null;
   /** meeting.moved only. */
