@@ -23,6 +23,8 @@ export interface SmtpTestServer {
 
 export interface ReceivedMail {
   envelope: { from: string; to: string[] };
+  /** When the server accepted it (ms since epoch). */
+  receivedAt: number;
   parsed: ParsedMail;
   raw: string;
 }
@@ -68,6 +70,7 @@ export async function startSmtpTestServer(
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 to: session.envelope.rcptTo.map((r) => r.address),
               },
+              receivedAt: Date.now(),
               parsed,
               raw: raw.toString('utf8'),
             });
@@ -105,7 +108,9 @@ export async function startSmtpTestServer(
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`expected ${count} email(s), got ${messages.length} in ${timeoutMs} ms`));
+          reject(
+            new Error(`expected ${count} email(s), got ${messages.length} in ${timeoutMs} ms`),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
