@@ -13,4 +13,8 @@ module.exports = {
   // warning shows the leak instead.
   forceExit: process.env.CI === 'true',
   setupFilesAfterEnv: ['<rootDir>/test/support/jest-nock-isolation.ts'],
+  // Nothing to set up by hand: the Redis at REDIS_URL (default 127.0.0.1:6379) if it answers, else
+  // a private redis-server on a free port for the run.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

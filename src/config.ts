@@ -22,8 +22,33 @@ export interface AppConfig {
   port: number;
   signatureToleranceSeconds: number;
   lifecycle: LifecycleConfig;
+  receiver: ReceiverConfig;
   notify: NotifyConfig;
 }
+
+/** What `serve` lets a flood hold of it, and how long it takes to stop (docs/receiver.md). */
+export interface ReceiverConfig {
+  /** RECEIVER_MAX_CONNECTIONS: open connections at once. */
+  maxConnections: number;
+  /** RECEIVER_MAX_BUFFERED_MB: request-body bytes held at once across all requests. */
+  maxBufferedBytes: number;
+  /** RECEIVER_HEADERS_TIMEOUT_MS: a connection must send its whole request head this soon. */
+  headersTimeoutMs: number;
+  /** RECEIVER_STOP_TIMEOUT_MS: SIGTERM to exit, at most (plus closing the store). */
+  shutdownTimeoutMs: number;
+}
+
+const MIB = 1024 * 1024;
+
+export const DEFAULT_RECEIVER_CONFIG: ReceiverConfig = {
+  // Far more than Calendly ever opens at once, and below the common `ulimit -n` of 1024.
+  maxConnections: 500,
+  maxBufferedBytes: 32 * MIB,
+  // Calendly sends its headers at once; a slow network still needs far less than this.
+  headersTimeoutMs: 10_000,
+  // Inside the 10 s a container runtime gives between SIGTERM and SIGKILL, with margin.
+  shutdownTimeoutMs: 8_000,
+};
 
 /** What a command needs; anything it needs and lacks is reported, everything else defaulted. */
 export interface ConfigNeeds {
@@ -156,6 +181,33 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
         DEFAULT_LIFECYCLE_CONFIG.nativeZoom,
       ),
       topicTemplate: value('MEETING_TOPIC_TEMPLATE') ?? DEFAULT_LIFECYCLE_CONFIG.topicTemplate,
+    },
+    receiver: {
+      maxConnections: integer(
+        'RECEIVER_MAX_CONNECTIONS',
+        DEFAULT_RECEIVER_CONFIG.maxConnections,
+        1,
+        1_000_000,
+      ),
+      maxBufferedBytes:
+        integer(
+          'RECEIVER_MAX_BUFFERED_MB',
+          DEFAULT_RECEIVER_CONFIG.maxBufferedBytes / MIB,
+          1,
+          65_536,
+        ) * MIB,
+      headersTimeoutMs: integer(
+        'RECEIVER_HEADERS_TIMEOUT_MS',
+        DEFAULT_RECEIVER_CONFIG.headersTimeoutMs,
+        1_000,
+        600_000,
+      ),
+      shutdownTimeoutMs: integer(
+        'RECEIVER_STOP_TIMEOUT_MS',
+        DEFAULT_RECEIVER_CONFIG.shutdownTimeoutMs,
+        100,
+        600_000,
+      ),
     },
     notify: loadNotifyConfig(value, problems),
   };

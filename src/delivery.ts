@@ -11,6 +11,8 @@ export interface DeliveryInput {
   signingKeys: string | readonly string[];
   now: number;
   toleranceSeconds?: number;
+  /** CALENDLY_API_URL: the event and invitee URIs must be on it (default api.calendly.com). */
+  calendlyApiUrl?: string;
 }
 
 export type ReadDelivery =
@@ -38,7 +40,8 @@ export function readDelivery(input: DeliveryInput): ReadDelivery {
     toleranceSeconds: input.toleranceSeconds,
   });
   try {
-    return { type: 'event', event: parseInviteeEvent(input.rawBody), timestamp };
+    const event = parseInviteeEvent(input.rawBody, { calendlyApiUrl: input.calendlyApiUrl });
+    return { type: 'event', event, timestamp };
   } catch (error) {
     if (error instanceof UnsupportedEventError) {
       return { type: 'ignored', eventType: error.eventType, message: error.message };

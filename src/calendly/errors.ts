@@ -20,16 +20,36 @@ export class WebhookVerificationError extends CalendlyZoomError {
   }
 }
 
+/**
+ * Which rule a field broke. Answers and logs carry the field and the rule, never the value: the
+ * value is the sender's text, and a signed body can still carry anything.
+ */
+export type PayloadRule =
+  | 'missing'
+  | 'not_json'
+  | 'not_object'
+  | 'not_array'
+  | 'not_string'
+  | 'not_date_time'
+  | 'not_after_start'
+  | 'not_event_name'
+  | 'not_calendly_uri'
+  | 'not_calendly_id'
+  /** Callers outside the webhook parser that only have a message. */
+  | 'invalid';
+
 /** The body is not a Calendly invitee event we can act on. `field` names the first bad field. */
 export class InvalidPayloadError extends CalendlyZoomError {
   readonly kind: string = 'invalid_payload';
+  readonly rule: PayloadRule;
 
   constructor(
     readonly field: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; rule?: PayloadRule },
   ) {
     super(message, options);
+    this.rule = options?.rule ?? 'invalid';
   }
 }
 
@@ -40,6 +60,7 @@ export class InvalidPayloadError extends CalendlyZoomError {
 export class UnsupportedEventError extends InvalidPayloadError {
   override readonly kind = 'unsupported_event';
 
+  /** `eventType` is shaped like a Calendly event name (the parser checks), so it may be echoed. */
   constructor(readonly eventType: string) {
     super(
       'event',

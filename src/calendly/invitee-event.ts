@@ -1,4 +1,6 @@
-import { InvalidPayloadError, UnsupportedEventError } from './errors';
+import { inviteeIds, isCalendlyId, scheduledEventId } from './calendly-uri';
+import { DEFAULT_CALENDLY_API_URL } from './client';
+import { InvalidPayloadError, UnsupportedEventError, type PayloadRule } from './errors';
 
 export type InviteeEventKind = 'invitee.created' | 'invitee.canceled';
 
@@ -38,8 +40,17 @@ export interface InviteeEvent {
   format: 'v2' | 'legacy-v1';
 }
 
+export interface ParseOptions {
+  /**
+   * The Calendly API base its URIs must start with (CALENDLY_API_URL; no trailing slash). Only
+   * tests and local fakes change it from https://api.calendly.com.
+   */
+  calendlyApiUrl?: string;
+}
+
 const HANDLED: readonly string[] = ['invitee.created', 'invitee.canceled'];
-const CALENDLY_API = 'https://api.calendly.com';
+/** `invitee.created`, `invitee_no_show.created`, `routing_form_submission.created` … */
+const EVENT_NAME = /^[a-z][a-z_]{0,62}\.[a-z][a-z_]{0,62}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 type Json = Record<string, unknown>;
@@ -47,16 +58,20 @@ type Json = Record<string, unknown>;
 /**
  * Turns a Calendly invitee webhook body (parsed JSON, or the raw text) into an InviteeEvent.
  * Accepts the API v2 shape that Calendly sends and the retired v1 shape of the implementation
- * guide. Throws InvalidPayloadError naming the first missing or malformed field, or
- * UnsupportedEventError for Calendly events this integration does not handle.
+ * guide. Throws InvalidPayloadError naming the first missing or malformed field and the rule it
+ * broke, or UnsupportedEventError for Calendly events this integration does not handle.
+ *
+ * Every field is read by a fixed path, never by walking the body, and every value kept is a
+ * string or a number: a hostile nesting depth anywhere is either refused by name or never looked
+ * at, and nothing deep reaches a later JSON.stringify.
  */
-export function parseInviteeEvent(json: unknown): InviteeEvent {
+export function parseInviteeEvent(json: unknown, options: ParseOptions = {}): InviteeEvent {
+  const apiUrl = options.calendlyApiUrl ?? DEFAULT_CALENDLY_API_URL;
   const body = asObject(decode(json), '(body)');
   const eventName = body['event'];
   if (eventName === undefined || eventName === null || eventName === '') throw missing('event');
-  if (typeof eventName !== 'string') {
-    throw new InvalidPayloadError('event', 'event must be a string such as "invitee.created".');
-  }
+  if (typeof eventName !== 'string') throw invalid('event', 'not_string');
+  if (!EVENT_NAME.test(eventName)) throw invalid('event', 'not_event_name');
   if (!HANDLED.includes(eventName)) throw new UnsupportedEventError(eventName);
   const kind = eventName as InviteeEventKind;
   const payload = asObject(body['payload'], 'payload');
@@ -64,14 +79,24 @@ export function parseInviteeEvent(json: unknown): InviteeEvent {
   // v1 nests the event as an object; in v2 `payload.event` is a URI string. Anything else is
   // read as v2 (what Calendly sends), so a missing field is named as v2 names it.
   return isObject(payload['event']) && !('scheduled_event' in payload)
-    ? parseLegacy(kind, payload, deliveredAt)
-    : parseV2(kind, payload, deliveredAt);
+    ? parseLegacy(kind, payload, deliveredAt, apiUrl)
+    : parseV2(kind, payload, deliveredAt, apiUrl);
 }
 
-function parseV2(kind: InviteeEventKind, p: Json, deliveredAt: string | null): InviteeEvent {
+function parseV2(
+  kind: InviteeEventKind,
+  p: Json,
+  deliveredAt: string | null,
+  apiUrl: string,
+): InviteeEvent {
   const se = asObject(p['scheduled_event'], 'payload.scheduled_event');
   const eventUri = requiredString(se, 'uri', 'payload.scheduled_event');
+  const eventUuid = scheduledEventId(eventUri, apiUrl);
+  if (eventUuid === null) throw invalid('payload.scheduled_event.uri', 'not_calendly_uri', apiUrl);
   const inviteeUri = requiredString(p, 'uri', 'payload');
+  const invitee = inviteeIds(inviteeUri, apiUrl);
+  // An invitee always lives under its own scheduled event.
+  if (invitee?.eventUuid !== eventUuid) throw invalid('payload.uri', 'not_calendly_uri', apiUrl);
   const { startTime, endTime, durationMinutes } = times(se, 'payload.scheduled_event');
   const memberships = optionalArray(se, 'event_memberships', 'payload.scheduled_event');
   const hostEmails = memberships
@@ -87,9 +112,9 @@ function parseV2(kind: InviteeEventKind, p: Json, deliveredAt: string | null): I
   return {
     kind,
     eventUri,
-    eventUuid: lastSegment(eventUri, 'payload.scheduled_event.uri'),
+    eventUuid,
     inviteeUri,
-    inviteeUuid: lastSegment(inviteeUri, 'payload.uri'),
+    inviteeUuid: invitee.inviteeUuid,
     eventName: optionalString(se, 'name', 'payload.scheduled_event') ?? 'Calendly event',
     eventTypeUri: optionalString(se, 'event_type', 'payload.scheduled_event'),
     startTime,
@@ -103,8 +128,8 @@ function parseV2(kind: InviteeEventKind, p: Json, deliveredAt: string | null): I
       timezone: optionalString(p, 'timezone', 'payload'),
     },
     rescheduled: p['rescheduled'] === true,
-    oldInviteeUri: optionalString(p, 'old_invitee', 'payload'),
-    newInviteeUri: optionalString(p, 'new_invitee', 'payload'),
+    oldInviteeUri: optionalInviteeUri(p, 'old_invitee', apiUrl),
+    newInviteeUri: optionalInviteeUri(p, 'new_invitee', apiUrl),
     location: {
       type: optionalString(location, 'type', 'payload.scheduled_event.location'),
       status: optionalString(location, 'status', 'payload.scheduled_event.location'),
@@ -120,7 +145,7 @@ function parseV2(kind: InviteeEventKind, p: Json, deliveredAt: string | null): I
       reason: optionalString(cancellationSource, 'reason', 'payload.cancellation'),
       cancelerType: optionalString(cancellationSource, 'canceler_type', 'payload.cancellation'),
     },
-    questionsAndAnswers: questions(p['questions_and_answers']),
+    questionsAndAnswers: questions(p, 'payload'),
     cancelUrl: optionalString(p, 'cancel_url', 'payload'),
     rescheduleUrl: optionalString(p, 'reschedule_url', 'payload'),
     deliveredAt,
@@ -129,12 +154,17 @@ function parseV2(kind: InviteeEventKind, p: Json, deliveredAt: string | null): I
 }
 
 /** The guide's shape (Calendly API v1, retired 2025-08-27): ids only, so URIs are rebuilt. */
-function parseLegacy(kind: InviteeEventKind, p: Json, deliveredAt: string | null): InviteeEvent {
+function parseLegacy(
+  kind: InviteeEventKind,
+  p: Json,
+  deliveredAt: string | null,
+  apiUrl: string,
+): InviteeEvent {
   const ev = asObject(p['event'], 'payload.event');
   const inv = asObject(p['invitee'], 'payload.invitee');
-  const eventUuid = requiredString(ev, 'uuid', 'payload.event');
-  const inviteeUuid = requiredString(inv, 'uuid', 'payload.invitee');
-  const eventUri = `${CALENDLY_API}/scheduled_events/${eventUuid}`;
+  const eventUuid = requiredId(ev, 'uuid', 'payload.event');
+  const inviteeUuid = requiredId(inv, 'uuid', 'payload.invitee');
+  const eventUri = `${apiUrl}/scheduled_events/${eventUuid}`;
   const { startTime, endTime, durationMinutes } = times(ev, 'payload.event');
   const eventType = isObject(p['event_type']) ? p['event_type'] : {};
   const assigned = optionalArray(ev, 'extended_assigned_to', 'payload.event').filter(isObject);
@@ -175,8 +205,8 @@ function parseLegacy(kind: InviteeEventKind, p: Json, deliveredAt: string | null
       timezone: optionalString(inv, 'timezone', 'payload.invitee'),
     },
     rescheduled: inv['is_reschedule'] === true,
-    oldInviteeUri: legacyInviteeRef(p['old_invitee'], p['old_event']),
-    newInviteeUri: legacyInviteeRef(p['new_invitee'], p['new_event']),
+    oldInviteeUri: legacyInviteeRef(p, 'old', apiUrl),
+    newInviteeUri: legacyInviteeRef(p, 'new', apiUrl),
     location,
     seats: { active: null, total: null, limit: null },
     cancellation: canceled
@@ -186,7 +216,7 @@ function parseLegacy(kind: InviteeEventKind, p: Json, deliveredAt: string | null
           cancelerType: null,
         }
       : null,
-    questionsAndAnswers: questions(p['questions_and_answers']),
+    questionsAndAnswers: questions(p, 'payload'),
     cancelUrl: null,
     rescheduleUrl: null,
     deliveredAt,
@@ -194,15 +224,17 @@ function parseLegacy(kind: InviteeEventKind, p: Json, deliveredAt: string | null
   };
 }
 
-function legacyInviteeRef(invitee: unknown, event: unknown): string | null {
-  if (typeof invitee === 'string' && invitee !== '') return invitee;
-  if (isObject(invitee) && typeof invitee['uuid'] === 'string') {
-    const eventUuid = isObject(event) && typeof event['uuid'] === 'string' ? event['uuid'] : null;
-    return eventUuid
-      ? `${CALENDLY_API}/scheduled_events/${eventUuid}/invitees/${invitee['uuid']}`
-      : invitee['uuid'];
-  }
-  return null;
+/** v1 links a reschedule by `old_invitee`/`new_invitee`: a URI, or an object with the ids. */
+function legacyInviteeRef(p: Json, which: 'old' | 'new', apiUrl: string): string | null {
+  const invitee = p[`${which}_invitee`];
+  if (!isObject(invitee)) return optionalInviteeUri(p, `${which}_invitee`, apiUrl);
+  const inviteeUuid = optionalId(invitee, 'uuid', `payload.${which}_invitee`);
+  if (inviteeUuid === null) return null;
+  const event = p[`${which}_event`];
+  const eventUuid = isObject(event) ? optionalId(event, 'uuid', `payload.${which}_event`) : null;
+  return eventUuid
+    ? `${apiUrl}/scheduled_events/${eventUuid}/invitees/${inviteeUuid}`
+    : inviteeUuid;
 }
 
 function decode(json: unknown): unknown {
@@ -210,7 +242,8 @@ function decode(json: unknown): unknown {
   try {
     return JSON.parse(json.toString());
   } catch (cause) {
-    throw new InvalidPayloadError('(body)', 'The body is not valid JSON.', { cause });
+    // The parser's own message quotes the body around the error: kept as the cause, not shown.
+    throw invalid('(body)', 'not_json', undefined, cause);
   }
 }
 
@@ -220,9 +253,7 @@ function times(
 ): { startTime: string; endTime: string; durationMinutes: number } {
   const start = isoTime(obj, 'start_time', path);
   const end = isoTime(obj, 'end_time', path);
-  if (end.getTime() <= start.getTime()) {
-    throw new InvalidPayloadError(`${path}.end_time`, `${path}.end_time must be after start_time.`);
-  }
+  if (end.getTime() <= start.getTime()) throw invalid(`${path}.end_time`, 'not_after_start');
   return {
     startTime: utcSeconds(start),
     endTime: utcSeconds(end),
@@ -234,10 +265,7 @@ function isoTime(obj: Json, key: string, path: string): Date {
   const raw = requiredString(obj, key, path);
   const parsed = new Date(raw);
   if (!ISO_DATE_TIME.test(raw) || Number.isNaN(parsed.getTime()) || !realCalendarDate(raw)) {
-    throw new InvalidPayloadError(
-      `${path}.${key}`,
-      `${path}.${key} is not an ISO 8601 date-time with a time zone: "${raw}".`,
-    );
+    throw invalid(`${path}.${key}`, 'not_date_time');
   }
   return parsed;
 }
@@ -262,18 +290,27 @@ function inviteeName(obj: Json, path: string): string {
   throw missing(`${path}.name`);
 }
 
-function lastSegment(uri: string, field: string): string {
-  const segment = uri.replace(/\/+$/, '').split('/').pop();
-  if (!segment) throw new InvalidPayloadError(field, `${field} has no id at its end: "${uri}".`);
-  return segment;
+function optionalInviteeUri(p: Json, key: string, apiUrl: string): string | null {
+  const uri = optionalString(p, key, 'payload');
+  if (uri !== null && inviteeIds(uri, apiUrl) === null) {
+    throw invalid(`payload.${key}`, 'not_calendly_uri', apiUrl);
+  }
+  return uri;
 }
 
-function questions(value: unknown): { question: string; answer: string }[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(isObject).map((q) => ({
-    question: String(q['question'] ?? ''),
-    answer: String(q['answer'] ?? ''),
-  }));
+/**
+ * The booking's answers, handed on to Zapier steps. Calendly's are strings; anything else (an
+ * array nested 200,000 deep, say) is refused by name rather than turned into text.
+ */
+function questions(p: Json, path: string): { question: string; answer: string }[] {
+  const field = `${path}.questions_and_answers`;
+  return optionalArray(p, 'questions_and_answers', path).map((item, i) => {
+    const q = asObject(item, `${field}[${i}]`);
+    return {
+      question: optionalString(q, 'question', `${field}[${i}]`) ?? '',
+      answer: optionalString(q, 'answer', `${field}[${i}]`) ?? '',
+    };
+  });
 }
 
 function optionalCount(obj: Json, key: string): number | null {
@@ -287,7 +324,7 @@ function isObject(v: unknown): v is Json {
 
 function asObject(v: unknown, field: string): Json {
   if (v === undefined || v === null) throw missing(field);
-  if (!isObject(v)) throw new InvalidPayloadError(field, `${field} must be an object.`);
+  if (!isObject(v)) throw invalid(field, 'not_object');
   return v;
 }
 
@@ -295,29 +332,64 @@ function requiredString(obj: Json, key: string, path: string): string {
   const v = obj[key];
   const field = `${path}.${key}`;
   if (v === undefined || v === null || v === '') throw missing(field);
-  if (typeof v !== 'string') throw new InvalidPayloadError(field, `${field} must be a string.`);
+  if (typeof v !== 'string') throw invalid(field, 'not_string');
   return v;
 }
 
 function optionalString(obj: Json, key: string, path: string): string | null {
   const v = obj[key];
   if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string') {
-    const field = path ? `${path}.${key}` : key;
-    throw new InvalidPayloadError(field, `${field} must be a string.`);
-  }
+  if (typeof v !== 'string') throw invalid(path ? `${path}.${key}` : key, 'not_string');
   return v;
+}
+
+/** v1 ids become part of a URI we build, so they must look like ids. */
+function requiredId(obj: Json, key: string, path: string): string {
+  const id = requiredString(obj, key, path);
+  if (!isCalendlyId(id)) throw invalid(`${path}.${key}`, 'not_calendly_id');
+  return id;
+}
+
+function optionalId(obj: Json, key: string, path: string): string | null {
+  return obj[key] === undefined || obj[key] === null || obj[key] === ''
+    ? null
+    : requiredId(obj, key, path);
 }
 
 function optionalArray(obj: Json, key: string, path: string): unknown[] {
   const v = obj[key];
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) {
-    throw new InvalidPayloadError(`${path}.${key}`, `${path}.${key} must be an array.`);
-  }
+  if (!Array.isArray(v)) throw invalid(`${path}.${key}`, 'not_array');
   return v;
 }
 
 function missing(field: string): InvalidPayloadError {
-  return new InvalidPayloadError(field, `Not a Calendly invitee event: ${field} is missing.`);
+  return invalid(field, 'missing');
+}
+
+/**
+ * The one place a parse error's message is written: from the field and the rule only, so no
+ * value from the body ever reaches an answer or a log line.
+ */
+function invalid(
+  field: string,
+  rule: Exclude<PayloadRule, 'invalid'>,
+  apiUrl?: string,
+  cause?: unknown,
+): InvalidPayloadError {
+  const message: Record<typeof rule, string> = {
+    missing: `Not a Calendly invitee event: ${field} is missing.`,
+    not_json: 'The body is not valid JSON.',
+    not_object: `${field} must be an object.`,
+    not_array: `${field} must be an array.`,
+    not_string: `${field} must be a string.`,
+    not_date_time: `${field} is not an ISO 8601 date-time with a time zone.`,
+    not_after_start: `${field} must be after start_time.`,
+    not_event_name: 'event must be a Calendly event name such as "invitee.created".',
+    not_calendly_uri:
+      `${field} is not a Calendly API URI ` +
+      `(${apiUrl ?? DEFAULT_CALENDLY_API_URL}/scheduled_events/<id>, …/invitees/<id>).`,
+    not_calendly_id: `${field} is not a Calendly id (letters, digits, - and _).`,
+  };
+  return new InvalidPayloadError(field, message[rule], { rule, cause });
 }

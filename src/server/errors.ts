@@ -30,3 +30,24 @@ export class RequestTimeoutError extends CalendlyZoomError {
 export class ListenError extends CalendlyZoomError {
   readonly kind = 'listen';
 }
+
+/**
+ * Every byte the receiver may hold for request bodies is taken (RECEIVER_MAX_BUFFERED_MB): this
+ * request is refused with 503, so memory stays bounded whatever a flood sends.
+ */
+export class ReceiverBusyError extends CalendlyZoomError {
+  readonly kind = 'receiver_busy';
+
+  constructor() {
+    super('The receiver holds as many request bodies as it may; try again shortly.');
+  }
+}
+
+/** Shutdown reached its bound before this request was answered; Calendly redelivers it. */
+export class ShuttingDownError extends CalendlyZoomError {
+  readonly kind = 'shutting_down';
+
+  constructor() {
+    super('The receiver is shutting down; the delivery will be retried.');
+  }
+}

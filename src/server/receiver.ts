@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StoreConfig } from '../config';
-import { readDelivery } from '../delivery';
+import { DEFAULT_RECEIVER_CONFIG, type StoreConfig } from '../config';
+import { readDelivery, type ReadDelivery } from '../delivery';
 import { handleInviteeEvent, type LifecycleDeps } from '../lifecycle';
 import type { Logger } from '../log';
-import { RequestTimeoutError } from './errors';
+import { createByteBudget } from './byte-budget';
+import { RequestTimeoutError, ShuttingDownError } from './errors';
 import { checkHealth } from './health';
-import { DEFAULT_MAX_BODY_BYTES, readBody } from './read-body';
+import { DEFAULT_MAX_BODY_BYTES, discardBody, readBody } from './read-body';
+import { createRefusalLog, type RefusalLog } from './refusal-log';
 import {
   methodNotAllowed,
   notFound,
@@ -24,9 +26,15 @@ export const HEALTH_PATH = '/healthz';
 /**
  * Calendly stops reading after 15 s. The Zoom client's own deadline (10 s in the receiver) ends
  * most slow requests first; this is the backstop for everything else (a stalled store, a lifecycle
- * step that makes several Zoom calls), leaving margin for the answer to travel.
+ * step that makes several Zoom calls, a body that arrives too slowly), leaving margin for the
+ * answer to travel.
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 12_000;
+/**
+ * After a 413 the rest of the body is read and dropped, up to these bounds, so the client gets its
+ * answer instead of a reset; beyond them (a client that never stops) the connection is cut.
+ */
+export const DISCARD_AFTER_413 = { maxBytes: 16 * 1024 * 1024, maxMs: 2_000 } as const;
 
 export interface ReceiverOptions {
   /** The lifecycle's store, Zoom client, clock, log and settings. /healthz pings the same store. */
@@ -35,8 +43,14 @@ export interface ReceiverOptions {
   signingKeys: readonly string[];
   toleranceSeconds: number;
   log: Logger;
+  /** CALENDLY_API_URL: event and invitee URIs must be on it. Default https://api.calendly.com. */
+  calendlyApiUrl?: string;
   maxBodyBytes?: number;
+  /** Bytes of request bodies held at once across all requests; beyond it, 503 receiver_busy. */
+  maxBufferedBytes?: number;
   requestTimeoutMs?: number;
+  /** Shared with the HTTP server, so every refusal is counted in one rate-limited line. */
+  refusals?: RefusalLog;
   /** Defaults to the lifecycle's clock. */
   now?: () => number;
   startTimer?: StartTimer;
@@ -48,10 +62,29 @@ export interface Receiver {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Resolves once every request, and any work still running after its timeout, has finished. */
   idle(): Promise<void>;
+  /** Requests whose work has not settled, including work that outlived its answer. */
+  inFlight(): number;
+  /**
+   * The end of shutdown's grace period: every request still waiting is answered 503 at once (so
+   * Calendly redelivers it), and each unsettled one is logged with its booking. Returns how many.
+   */
+  abandon(): number;
 }
 
 /** A proxy's request id is kept for correlation, if it cannot smuggle anything into a log line. */
 const FORWARDED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** What the receiver knows about one request while its work runs. */
+interface RequestState {
+  requestId: string;
+  path: string;
+  /** The booking, once the delivery is verified and parsed. */
+  eventUuid: string | null;
+  stage: 'reading_body' | 'working';
+  abandoned: boolean;
+  /** Answers 503 shutting_down if the request has no answer yet. */
+  answerNow(): void;
+}
 
 export function createReceiver(options: ReceiverOptions): Receiver {
   const { deps, log } = options;
@@ -60,7 +93,12 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const startTimer = options.startTimer ?? startRealTimer;
   const newRequestId = options.newRequestId ?? randomUUID;
+  const refusals = options.refusals ?? createRefusalLog({ log, startTimer });
+  const budget = createByteBudget(
+    options.maxBufferedBytes ?? DEFAULT_RECEIVER_CONFIG.maxBufferedBytes,
+  );
   const pending = new Set<Promise<void>>();
+  const active = new Set<RequestState>();
 
   const track = (work: Promise<void>): void => {
     const settled = work.catch((error: unknown) => {
@@ -72,12 +110,16 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     void settled.finally(() => pending.delete(settled));
   };
 
-  async function route(req: IncomingMessage, path: string, requestLog: Logger): Promise<Reply> {
+  async function route(
+    req: IncomingMessage,
+    state: RequestState,
+    requestLog: Logger,
+  ): Promise<Reply> {
     const method = req.method ?? '';
-    if (path === WEBHOOK_PATH) {
-      return method === 'POST' ? webhook(req, requestLog) : methodNotAllowed(['POST']);
+    if (state.path === WEBHOOK_PATH) {
+      return method === 'POST' ? webhook(req, state, requestLog) : methodNotAllowed(['POST']);
     }
-    if (path === HEALTH_PATH) {
+    if (state.path === HEALTH_PATH) {
       return method === 'GET' || method === 'HEAD'
         ? checkHealth(deps.store, options.storeKind)
         : methodNotAllowed(['GET', 'HEAD']);
@@ -85,17 +127,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     return notFound();
   }
 
-  async function webhook(req: IncomingMessage, requestLog: Logger): Promise<Reply> {
-    const rawBody = await readBody(req, maxBodyBytes);
-    // readDelivery + handleInviteeEvent is handleDelivery in two steps, so that a failure in the
-    // lifecycle is logged with the booking it was about.
-    const read = readDelivery({
-      rawBody,
-      headers: req.headers,
-      signingKeys: options.signingKeys,
-      now: now(),
-      toleranceSeconds: options.toleranceSeconds,
-    });
+  async function webhook(
+    req: IncomingMessage,
+    state: RequestState,
+    requestLog: Logger,
+  ): Promise<Reply> {
+    const read = await readVerified(req);
+    state.stage = 'working';
     if (read.type === 'ignored') {
       return replyToResult({
         outcome: 'ignored',
@@ -103,12 +141,47 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         eventType: read.eventType,
       });
     }
+    state.eventUuid = read.event.eventUuid;
+    // readVerified + handleInviteeEvent is handleDelivery in two steps, so that a failure in the
+    // lifecycle is logged with the booking it was about.
     try {
       return replyToResult(await handleInviteeEvent(read.event, { ...deps, log: requestLog }));
     } catch (error) {
       const reply = replyToError(error, now());
       return { ...reply, fields: { eventUuid: read.event.eventUuid, ...reply.fields } };
     }
+  }
+
+  /**
+   * Reads, verifies and parses the body. A function of its own so the raw bytes are garbage once
+   * it returns: they count against the byte budget only while they exist.
+   */
+  async function readVerified(req: IncomingMessage): Promise<ReadDelivery> {
+    const share = budget.open();
+    try {
+      const rawBody = await readBody(req, { maxBytes: maxBodyBytes, share });
+      return readDelivery({
+        rawBody,
+        headers: req.headers,
+        signingKeys: options.signingKeys,
+        now: now(),
+        toleranceSeconds: options.toleranceSeconds,
+        calendlyApiUrl: options.calendlyApiUrl,
+      });
+    } finally {
+      share.release();
+    }
+  }
+
+  /** Writes the answer; after an early 413 the unread rest of the body is dropped first. */
+  async function answer(req: IncomingMessage, res: ServerResponse, reply: Reply, id: string) {
+    if (req.complete) return sendReply(res, reply, id);
+    // A body left unread cannot be skipped on a kept-alive connection: close it after the answer.
+    res.setHeader('Connection', 'close');
+    if (reply.status !== 413) return sendReply(res, reply, id);
+    sendReply(res, reply, id, { end: false });
+    await discardBody(req, { ...DISCARD_AFTER_413, startTimer });
+    res.end();
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -123,48 +196,65 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const requestLog = withLogFields(log, { requestId });
     res.setHeader('X-Request-Id', requestId);
 
-    const work = route(req, path, requestLog).catch((error: unknown) => replyToError(error, now()));
     let timedOut = false;
-    const answer = new Promise<Reply>((resolve) => {
+    const state: RequestState = {
+      requestId,
+      path,
+      eventUuid: null,
+      stage: 'reading_body',
+      abandoned: false,
+      answerNow: () => undefined,
+    };
+    active.add(state);
+    const work = route(req, state, requestLog).catch((error: unknown) =>
+      replyToError(error, now()),
+    );
+    const reply = new Promise<Reply>((resolve) => {
       const cancel = startTimer(requestTimeoutMs, () => {
         timedOut = true;
         resolve(replyToError(new RequestTimeoutError(requestTimeoutMs), now()));
       });
-      void work.then((reply) => {
+      state.answerNow = () => {
         cancel();
-        resolve(reply);
+        resolve(replyToError(new ShuttingDownError(), now()));
+      };
+      void work.then((r) => {
+        cancel();
+        resolve(r);
       });
     });
 
+    const lineFields = (r: Reply) => ({
+      ...r.fields,
+      ...(state.eventUuid === null ? {} : { eventUuid: state.eventUuid }),
+      method: req.method,
+      path,
+      status: r.status,
+      durationMs: now() - started,
+    });
     track(
-      answer.then((reply) => {
-        // A body left unread (413, a timeout while reading) cannot be skipped on a kept-alive
-        // connection: close it after the answer.
-        if (!req.complete) res.setHeader('Connection', 'close');
+      reply.then(async (r) => {
         const clientGone = res.destroyed && !res.headersSent;
-        sendReply(res, reply, requestId);
-        if (reply.alert) requestLog.error(reply.alert, reply.fields);
-        requestLog[reply.level]('request', {
-          ...reply.fields,
-          method: req.method,
-          path,
-          status: reply.status,
-          durationMs: now() - started,
-          ...(clientGone ? { clientGone } : {}),
-        });
+        const answered = answer(req, res, r, requestId);
+        if (r.alert) requestLog.error(r.alert, r.fields);
+        if (r.quiet) refusals.note('bodiesRefused');
+        else
+          requestLog[r.level]('request', {
+            ...lineFields(r),
+            ...(clientGone ? { clientGone } : {}),
+          });
+        await answered;
       }),
     );
-    // Work that outlived its request still finishes (the lease keeps it safe); say how it ended.
+    // Work that outlived its answer still finishes (the lease keeps it safe); say how it ended.
     track(
-      work.then((reply) => {
-        if (!timedOut) return;
-        requestLog[reply.level]('request finished after its timeout', {
-          ...reply.fields,
-          method: req.method,
-          path,
-          status: reply.status,
-          durationMs: now() - started,
-        });
+      work.then((r) => {
+        active.delete(state);
+        if (state.abandoned) {
+          requestLog[r.level]('request finished after shutdown abandoned it', lineFields(r));
+        } else if (timedOut) {
+          requestLog[r.level]('request finished after its timeout', lineFields(r));
+        }
       }),
     );
   }
@@ -173,6 +263,20 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     handle,
     async idle() {
       while (pending.size > 0) await Promise.all(pending);
+    },
+    inFlight: () => active.size,
+    abandon() {
+      for (const state of active) {
+        state.abandoned = true;
+        log.warn('shutdown abandons a request whose work is not done', {
+          requestId: state.requestId,
+          path: state.path,
+          eventUuid: state.eventUuid,
+          stage: state.stage,
+        });
+        state.answerNow();
+      }
+      return active.size;
     },
   };
 }

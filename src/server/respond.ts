@@ -7,7 +7,13 @@ import type { LifecycleOutcome } from '../lifecycle-outcome';
 import type { LogFields } from '../log';
 import { StoreError } from '../store/errors';
 import { ZoomApiError, ZoomAuthError, ZoomNetworkError, ZoomRateLimitError } from '../zoom/errors';
-import { PayloadTooLargeError, RequestAbortedError, RequestTimeoutError } from './errors';
+import {
+  PayloadTooLargeError,
+  ReceiverBusyError,
+  RequestAbortedError,
+  RequestTimeoutError,
+  ShuttingDownError,
+} from './errors';
 
 /**
  * Every status the receiver answers is decided here, from an outcome or an error, so the contract
@@ -23,12 +29,19 @@ export interface Reply {
   fields: LogFields;
   /** Something an operator must act on: logged as an error line of its own. */
   alert?: string;
+  /**
+   * A refusal a flood can provoke at will: counted in the rate-limited refusal line instead of a
+   * request line each, so an attacker cannot fill the disk with our logs.
+   */
+  quiet?: boolean;
 }
 
 /** Calendly retries on its own schedule; Retry-After is the hint for it and for proxies. */
 export const RETRY_AFTER_TRANSIENT_SECONDS = 30;
 /** Another delivery holds the booking; it finishes within the Zoom deadline. */
 export const RETRY_AFTER_IN_PROGRESS_SECONDS = 10;
+/** Bodies in flight are read in well under a second: the receiver is free again soon. */
+export const RETRY_AFTER_BUSY_SECONDS = 5;
 /**
  * A daily limit resets up to a day away, but Calendly gives up after 24 h; hourly hints keep the
  * retries coming in case the limit is lifted sooner (another host, a plan change).
@@ -84,11 +97,17 @@ export function replyToError(error: unknown, nowMs: number): Reply {
     };
   }
   if (error instanceof InvalidPayloadError) {
+    // Field and rule only: the message is built from them, never from the value.
     return {
       status: 400,
-      body: { error: 'invalid_payload', field: error.field, message: error.message },
+      body: {
+        error: 'invalid_payload',
+        field: error.field,
+        rule: error.rule,
+        message: error.message,
+      },
       level: 'warn',
-      fields: { error: error.kind, field: error.field, detail: error.message },
+      fields: { error: error.kind, field: error.field, rule: error.rule, detail: error.message },
     };
   }
   if (error instanceof PayloadTooLargeError) {
@@ -105,6 +124,25 @@ export function replyToError(error: unknown, nowMs: number): Reply {
       body: { error: 'request_aborted', message: error.message },
       level: 'warn',
       fields: { error: error.kind, detail: error.message },
+    };
+  }
+  if (error instanceof ReceiverBusyError) {
+    return {
+      status: 503,
+      body: { error: 'receiver_busy', message: error.message },
+      headers: retryAfter(RETRY_AFTER_BUSY_SECONDS),
+      level: 'warn',
+      fields: { error: error.kind },
+      quiet: true,
+    };
+  }
+  if (error instanceof ShuttingDownError) {
+    return {
+      status: 503,
+      body: { error: 'shutting_down', message: error.message },
+      headers: retryAfter(RETRY_AFTER_TRANSIENT_SECONDS),
+      level: 'warn',
+      fields: { error: error.kind },
     };
   }
   if (error instanceof ZoomRateLimitError) return rateLimited(error, nowMs);
@@ -174,8 +212,18 @@ export function methodNotAllowed(allowed: readonly string[]): Reply {
   };
 }
 
-/** JSON out; does nothing once the client is gone or an answer was already written. */
-export function sendReply(res: ServerResponse, reply: Reply, requestId: string): void {
+/**
+ * JSON out; does nothing once the client is gone or an answer was already written. With
+ * `end: false` the whole answer is written but the response is left open, for the caller to end
+ * once the rest of the request body is drained: ending it closes the connection, and closing with
+ * unread bytes makes the kernel reset it, which can destroy the answer before the client reads it.
+ */
+export function sendReply(
+  res: ServerResponse,
+  reply: Reply,
+  requestId: string,
+  { end = true }: { end?: boolean } = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const body = reply.status >= 400 ? { ...reply.body, requestId } : reply.body;
   const json = JSON.stringify(body);
@@ -185,7 +233,9 @@ export function sendReply(res: ServerResponse, reply: Reply, requestId: string):
     'Content-Length': String(Buffer.byteLength(json)),
     'Cache-Control': 'no-store',
   });
-  res.end(res.req.method === 'HEAD' ? undefined : json);
+  const content = res.req.method === 'HEAD' ? undefined : json;
+  if (end) res.end(content);
+  else if (content !== undefined) res.write(content);
 }
 
 /** Zoom down or slow, the store unreachable, or our own time limit: Calendly should try again. */

@@ -1,28 +1,39 @@
 import type { AppConfig, StoreConfig } from '../config';
-import type { HttpClient } from '../http';
+import { createFetchHttpClient, type HttpClient } from '../http';
 import type { Logger } from '../log';
 import { createRuntime, type Runtime } from '../runtime';
+import { ShuttingDownError } from './errors';
+import { openFileLimit } from './open-file-limit';
 import { createReceiver, WEBHOOK_PATH } from './receiver';
-import { DEFAULT_DRAIN_TIMEOUT_MS, startHttpServer } from './start-http-server';
+import { createRefusalLog } from './refusal-log';
+import { startHttpServer, type ConnectionLimits } from './start-http-server';
 import { startRealTimer, type StartTimer } from './timer';
 
 /** Zoom's budget per operation: the answer must reach Calendly within its 15 s read timeout. */
 export const RECEIVER_ZOOM_DEADLINE_MS = 10_000;
 /** Loopback only unless asked: the receiver is meant to sit behind a tunnel or reverse proxy. */
 export const DEFAULT_HOST = '127.0.0.1';
+/** Descriptors kept free beyond the connection cap: the store, Zoom and Upstash sockets, stdio. */
+const SPARE_DESCRIPTORS = 64;
 
 export interface StartReceiverOptions {
   log: Logger;
   /** Defaults to config.port (PORT). 0 picks a free port. */
   port?: number;
   host?: string;
+  /** The engine's HTTP, as given: tests hand in fakes, which shutdown leaves alone. */
   http?: HttpClient;
+  /** Otherwise Zoom is called with this fetch (default global fetch), aborted at shutdown's bound. */
+  fetch?: typeof fetch;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   zoomDeadlineMs?: number;
   requestTimeoutMs?: number;
   maxBodyBytes?: number;
-  drainTimeoutMs?: number;
+  /** The following default to config.receiver (RECEIVER_* variables). */
+  maxBufferedBytes?: number;
+  shutdownTimeoutMs?: number;
+  limits?: Partial<ConnectionLimits>;
   startTimer?: StartTimer;
 }
 
@@ -34,9 +45,13 @@ export interface RunningReceiver {
   port: number;
   storeKind: StoreConfig['kind'];
   runtime: Runtime;
+  /** Requests whose work has not settled yet. */
+  inFlight(): number;
   /**
-   * Graceful shutdown: stop accepting, let requests in flight (and work that outlived its
-   * request) finish, then close the store. Safe to call twice.
+   * Graceful shutdown within config.receiver.shutdownTimeoutMs: stop accepting, close idle
+   * connections, let requests in flight (and work that outlived its request) finish; at the bound,
+   * answer what is left 503, log each abandoned request with its booking, abort its Zoom calls and
+   * cut its connection. Then close the store. Safe to call twice.
    */
   close(): Promise<void>;
 }
@@ -47,23 +62,33 @@ export async function startReceiver(
   options: StartReceiverOptions,
 ): Promise<RunningReceiver> {
   const { log } = options;
-  const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const startTimer = options.startTimer ?? startRealTimer;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? config.receiver.shutdownTimeoutMs;
+  const limits: Partial<ConnectionLimits> = {
+    maxConnections: config.receiver.maxConnections,
+    headersTimeoutMs: config.receiver.headersTimeoutMs,
+    ...options.limits,
+  };
+  const shutdownSignal = new AbortController();
   const runtime = createRuntime(config, {
     log,
-    http: options.http,
+    http: options.http ?? createFetchHttpClient(abortable(options.fetch, shutdownSignal.signal)),
     now: options.now,
     sleep: options.sleep,
     zoomDeadlineMs: options.zoomDeadlineMs ?? RECEIVER_ZOOM_DEADLINE_MS,
   });
+  const refusals = createRefusalLog({ log, startTimer });
   const receiver = createReceiver({
     deps: runtime.lifecycle,
     storeKind: config.store.kind,
     signingKeys: config.calendly.signingKeys,
     toleranceSeconds: config.signatureToleranceSeconds,
+    calendlyApiUrl: config.calendly.apiUrl,
     log,
     maxBodyBytes: options.maxBodyBytes,
+    maxBufferedBytes: options.maxBufferedBytes ?? config.receiver.maxBufferedBytes,
     requestTimeoutMs: options.requestTimeoutMs,
+    refusals,
     startTimer,
   });
   let server;
@@ -72,26 +97,38 @@ export async function startReceiver(
       port: options.port ?? config.port,
       host: options.host ?? DEFAULT_HOST,
       log,
-      drainTimeoutMs,
+      limits,
+      refusals,
       startTimer,
     });
   } catch (error) {
     await runtime.close();
     throw error;
   }
+  warnIfCapAboveFileLimit(limits.maxConnections, log);
 
   let closing: Promise<void> | null = null;
   const shutDown = async (): Promise<void> => {
-    await server.close();
-    // Bounded like the requests: a lease left behind expires and a redelivery recovers it.
-    const gaveUp = await new Promise<boolean>((resolve) => {
-      const cancel = startTimer(drainTimeoutMs, () => resolve(true));
-      void receiver.idle().then(() => {
+    const graceful = Promise.all([server.close(), receiver.idle()]);
+    const boundReached = await new Promise<boolean>((resolve) => {
+      const cancel = startTimer(shutdownTimeoutMs, () => resolve(true));
+      void graceful.then(() => {
         cancel();
         resolve(false);
       });
     });
-    if (gaveUp) log.warn('closing the store while work that outlived its request still runs');
+    if (boundReached) {
+      const inFlight = receiver.abandon();
+      log.warn('shutdown reached its bound: work still in flight is abandoned', {
+        inFlight,
+        shutdownTimeoutMs,
+      });
+      shutdownSignal.abort(new ShuttingDownError());
+      // The 503s of abandon() are written on the next turn; then nothing is left to wait for.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      server.closeAllConnections();
+      await server.close();
+    }
     await runtime.close();
   };
 
@@ -102,9 +139,30 @@ export async function startReceiver(
     port: server.port,
     storeKind: config.store.kind,
     runtime,
+    inFlight: () => receiver.inFlight(),
     close() {
       closing ??= shutDown();
       return closing;
     },
   };
+}
+
+/** fetch whose every call also ends when `signal` aborts: no Zoom call outlives shutdown. */
+function abortable(fetchImpl: typeof fetch | undefined, signal: AbortSignal): typeof fetch {
+  return (input, init) =>
+    // Looked up per call, like createFetchHttpClient does, so a fetch patched later is used.
+    (fetchImpl ?? globalThis.fetch)(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+    });
+}
+
+function warnIfCapAboveFileLimit(maxConnections: number | undefined, log: Logger): void {
+  const limit = openFileLimit();
+  if (limit === null || maxConnections === undefined) return;
+  if (maxConnections + SPARE_DESCRIPTORS <= limit) return;
+  log.warn(
+    'RECEIVER_MAX_CONNECTIONS is too close to the open-file limit: raise `ulimit -n` or lower it',
+    { maxConnections, openFileLimit: limit, spareNeeded: SPARE_DESCRIPTORS },
+  );
 }

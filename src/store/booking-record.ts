@@ -1,3 +1,5 @@
+import type { Attention, BookingContext } from './outbox';
+
 /**
  * One record per Calendly scheduled event (key: its UUID): the Zoom meeting made for it, who is
  * booked on it, and where it is in its lifecycle. Stored as one JSON document by every adapter so
@@ -22,6 +24,15 @@ export interface AuditEntry {
   at: number;
   action: string;
   detail?: string;
+}
+
+/** The meeting the booking's people were told of (see outbox.ts), and who of them was told. */
+export interface Announced {
+  meetingId: string;
+  /** iCalendar SEQUENCE of the meeting's calendar entry as last announced. */
+  sequence: number;
+  /** Invitee URIs that were told (by email) of this meeting. */
+  told: string[];
 }
 
 export interface BookingRecord {
@@ -65,6 +76,15 @@ export interface BookingRecord {
    * ClaimCreateInput.rescheduleMode). Absent on records written before it existed.
    */
   rescheduleMode?: 'recreate' | 'move';
+  /**
+   * What the latest delivery that made (or remade) the meeting said about the booking: invitee,
+   * event name, host, times. Notices and operators read it; absent on records written before.
+   */
+  booking?: BookingContext | null;
+  /** The meeting as announced to notification consumers and invitees; null until committed. */
+  announced?: Announced | null;
+  /** Why the engine could not serve the booking, until it can. */
+  attention?: Attention | null;
   createdAt: number;
   updatedAt: number;
   /** Bounded (AUDIT_LIMIT most recent) trail of transitions. */

@@ -1,4 +1,5 @@
 import type { BookingRecord, StoredMeeting } from './booking-record';
+import type { AttentionReason, BookingContext, DeletedReason, NotificationOutbox } from './outbox';
 
 /**
  * The booking store port. Every method that changes state is ONE atomic call (a Lua script on
@@ -14,11 +15,33 @@ export interface BookingStore {
   beginCancel(input: BeginCancelInput): Promise<CancelResult>;
   finishCancel(input: FinishCancelInput): Promise<BookingRecord | null>;
   releaseLease(input: ReleaseLeaseInput): Promise<void>;
+  /**
+   * Reconcile found the recorded meeting deleted in Zoom by hand: the booking goes back to
+   * `creating`, held by the caller, who makes a new meeting and commits it.
+   */
+  forgetMeeting(input: ForgetMeetingInput): Promise<ForgetResult>;
+  /**
+   * A meeting kept for a reschedule (move mode) whose new booking never came: once it has waited
+   * long enough, the caller holds it to delete it, then finishCancel.
+   */
+  expirePendingMove(input: ExpirePendingMoveInput): Promise<ExpireResult>;
   /** Every record, for reconciliation and tests. Order unspecified. */
   list(): AsyncIterable<BookingRecord>;
   /** Throws StoreError when the store cannot be reached (health checks). */
   ping(): Promise<void>;
+  /**
+   * A harmless write (nothing a booking reads): throws StoreError when the store can be read but
+   * not written — disk full, read-only file, a lock held too long.
+   */
+  probe(): Promise<void>;
+  /** Notices written by the transitions, for the dispatcher. */
+  readonly outbox: NotificationOutbox;
   close(): Promise<void>;
+}
+
+/** Where the store sends notices; none when notifications are off. */
+export interface StoreNotifyOptions {
+  channels: readonly string[];
 }
 
 interface LeaseInput {
@@ -26,6 +49,11 @@ interface LeaseInput {
   /** Unique per attempt (not per process): a retry of the same delivery is another owner. */
   owner: string;
   now: number;
+  /**
+   * What the delivery at hand says about the booking: recorded with the meeting and put into the
+   * notices this step writes. Absent (tools, tests): the record's own is used.
+   */
+  context?: BookingContext | null;
 }
 
 export interface ClaimCreateInput extends LeaseInput {
@@ -115,7 +143,7 @@ export type CancelResult =
   | { type: 'in_progress'; record: BookingRecord };
 
 /** `eventUuid` is the booking being finished, which may be the old half of a reschedule. */
-export interface FinishCancelInput extends LeaseInput {
+export interface FinishCancelInput extends LeaseInput, FinishCancelReason {
   /** What Zoom said, for the audit trail. */
   zoomResult: 'deleted' | 'already_gone' | 'no_meeting';
 }
@@ -123,4 +151,38 @@ export interface FinishCancelInput extends LeaseInput {
 export interface ReleaseLeaseInput extends LeaseInput {
   /** Zoom refused the create outright, so no meeting can exist: no marker search next time. */
   certainNoMeeting: boolean;
+  /**
+   * The create's outcome is unknown (timeout, connection lost after sending): Zoom may still make
+   * the meeting. The booking stays held until then, so that whoever takes over searches for the
+   * marker only once Zoom could have finished.
+   */
+  settleUntil?: number | null;
+  /** The engine cannot serve the booking until someone fixes this; a notice says so once. */
+  attention?: { reason: AttentionReason; message: string } | null;
 }
+
+export interface FinishCancelReason {
+  /** Why the meeting went, for the notice (default: the booking's final status). */
+  reason?: DeletedReason;
+}
+
+export interface ForgetMeetingInput extends LeaseInput {
+  leaseMs: number;
+  /** Forgotten only if it is still the recorded meeting. */
+  meetingId: string;
+}
+
+export type ForgetResult =
+  | { type: 'claimed'; record: BookingRecord }
+  /** The booking changed meanwhile (or is unknown): nothing done. */
+  | { type: 'unchanged'; record: BookingRecord | null };
+
+export interface ExpirePendingMoveInput extends LeaseInput {
+  leaseMs: number;
+  /** Expired only if the meeting has waited since at least this instant (ms since epoch). */
+  waitingSince: number;
+}
+
+export type ExpireResult =
+  /** Ours to delete `record.meeting`, then finishCancel. */
+  { type: 'delete'; record: BookingRecord } | { type: 'unchanged'; record: BookingRecord | null };

@@ -20,7 +20,13 @@ export type StoreScriptName =
   | 'beginCancel'
   | 'finishCancel'
   | 'releaseLease'
-  | 'findByInvitee';
+  | 'forgetMeeting'
+  | 'expirePendingMove'
+  | 'findByInvitee'
+  | 'outboxClaim'
+  | 'outboxComplete'
+  | 'outboxRetry'
+  | 'outboxRead';
 
 const FILES: Record<StoreScriptName, string> = {
   claimCreate: 'claim-create.lua',
@@ -28,7 +34,13 @@ const FILES: Record<StoreScriptName, string> = {
   beginCancel: 'begin-cancel.lua',
   finishCancel: 'finish-cancel.lua',
   releaseLease: 'release-lease.lua',
+  forgetMeeting: 'forget-meeting.lua',
+  expirePendingMove: 'expire-pending-move.lua',
   findByInvitee: 'find-by-invitee.lua',
+  outboxClaim: 'outbox-claim.lua',
+  outboxComplete: 'outbox-complete.lua',
+  outboxRetry: 'outbox-retry.lua',
+  outboxRead: 'outbox-read.lua',
 };
 
 const SCRIPTS_DIR = path.join(__dirname, 'scripts');

@@ -1,5 +1,6 @@
 import type { BookingRecord } from './booking-record';
-import type { BookingStore } from './booking-store';
+import type { BookingStore, StoreNotifyOptions } from './booking-store';
+import { MemoryOutbox } from './memory-outbox';
 import * as rules from './transitions';
 import type { Applied, Snapshot } from './transitions';
 
@@ -14,6 +15,11 @@ export class MemoryBookingStore implements BookingStore {
     record: (uuid) => this.records.get(uuid) ?? null,
     eventOfInvitee: (uri) => this.index.get(uri) ?? null,
   };
+  readonly outbox: MemoryOutbox;
+
+  constructor(options: { notify?: StoreNotifyOptions } = {}) {
+    this.outbox = new MemoryOutbox(options.notify?.channels ?? []);
+  }
 
   async get(eventUuid: string): Promise<BookingRecord | null> {
     return clone(this.records.get(eventUuid) ?? null);
@@ -29,12 +35,16 @@ export class MemoryBookingStore implements BookingStore {
   beginCancel = this.transition(rules.beginCancel);
   finishCancel = this.transition(rules.finishCancel);
   releaseLease = this.transition(rules.releaseLease);
+  forgetMeeting = this.transition(rules.forgetMeeting);
+  expirePendingMove = this.transition(rules.expirePendingMove);
 
   async *list(): AsyncIterable<BookingRecord> {
     for (const record of [...this.records.values()]) yield structuredClone(record);
   }
 
   async ping(): Promise<void> {}
+
+  async probe(): Promise<void> {}
 
   async close(): Promise<void> {}
 
@@ -43,6 +53,7 @@ export class MemoryBookingStore implements BookingStore {
       const { result, writes } = rule(this.snapshot, input);
       for (const record of writes.records) this.records.set(record.eventUuid, record);
       for (const { inviteeUri, eventUuid } of writes.index) this.index.set(inviteeUri, eventUuid);
+      this.outbox.write(writes.notices);
       return clone(result);
     };
   }

@@ -1,3 +1,5 @@
+import { createHash, randomUUID } from 'node:crypto';
+
 /**
  * The notification outbox: what the receiver must tell others about a booking (signed webhooks,
  * invitee email), written by the store in the same atomic step as the lifecycle change it reports.
@@ -139,4 +141,44 @@ export function channelsFor(type: NoticeType, channels: readonly Channel[]): Cha
   const webhook = (NOTIFICATION_TYPES as readonly string[]).includes(type);
   const email = type !== 'booking.needs_attention';
   return channels.filter((c) => (c === 'email' ? email : webhook && c.startsWith('webhook:')));
+}
+
+/** Delivered items stay listable for a day, failed ones for a week, then they are pruned. */
+export const DELIVERED_RETENTION_MS = 24 * 3600 * 1000;
+export const FAILED_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/** What names a channel inside item ids and keys: short, and free of the URL's characters. */
+export function channelKey(channel: Channel): string {
+  return createHash('sha1').update(channel).digest('hex').slice(0, 10);
+}
+
+/** One pending item per channel that hears of the notice. */
+export function outboxItems(notice: Notice, channels: readonly Channel[]): OutboxItem[] {
+  return channelsFor(notice.type, channels).map((channel) => ({
+    itemId: `${notice.id}:${channelKey(channel)}`,
+    channel,
+    notice,
+    status: 'pending',
+    attempts: 0,
+    createdAt: notice.occurredAt,
+    nextAttemptAt: notice.occurredAt,
+    lastError: null,
+    deliveredAt: null,
+    lease: null,
+  }));
+}
+
+export function newNoticeId(): string {
+  return `msg_${randomUUID().replace(/-/g, '')}`;
+}
+
+/** The state an item is in after a delivery attempt's result. */
+export function completed(item: OutboxItem, now: number, result: DeliveryResult): OutboxItem {
+  const next: OutboxItem = { ...item, lease: null };
+  if (result.type === 'delivered') return { ...next, status: 'delivered', deliveredAt: now };
+  if (result.type === 'retry') {
+    return { ...next, nextAttemptAt: result.at, lastError: result.error };
+  }
+  // A failed item has no next attempt: the field keeps when it failed, for pruning and display.
+  return { ...next, status: 'failed', lastError: result.error, nextAttemptAt: now };
 }

@@ -1,4 +1,9 @@
-import { AUDIT_LIMIT, activeInvitees, type BookingRecord } from './booking-record';
+import {
+  AUDIT_LIMIT,
+  activeInvitees,
+  type BookingRecord,
+  type StoredMeeting,
+} from './booking-record';
 import type {
   BeginCancelInput,
   CancelResult,
@@ -6,10 +11,15 @@ import type {
   ClaimResult,
   CommitCreateInput,
   CommitResult,
+  ExpirePendingMoveInput,
+  ExpireResult,
   FinishCancelInput,
+  ForgetMeetingInput,
+  ForgetResult,
   ReleaseLeaseInput,
   RescheduleMode,
 } from './booking-store';
+import type { BookingContext, Notice, NoticeMeeting, NoticeType } from './outbox';
 
 /**
  * The transition rules, as pure functions over a snapshot. The in-memory and SQLite adapters run
@@ -24,7 +34,11 @@ export interface Snapshot {
 export interface Writes {
   records: BookingRecord[];
   index: { inviteeUri: string; eventUuid: string }[];
+  /** Written to the outbox in the same step (the adapter gives each its id and channels). */
+  notices: NoticeDraft[];
 }
+
+export type NoticeDraft = Omit<Notice, 'id'>;
 
 export interface Applied<R> {
   result: R;
@@ -33,7 +47,7 @@ export interface Applied<R> {
 
 export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<ClaimResult> {
   const { eventUuid, inviteeUri, now } = input;
-  const writes: Writes = { records: [], index: [{ inviteeUri, eventUuid }] };
+  const writes: Writes = { records: [], index: [{ inviteeUri, eventUuid }], notices: [] };
   const existing = s.record(eventUuid);
 
   if (existing && existing.invitees[inviteeUri] === 'canceled') {
@@ -58,15 +72,29 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
     }
     const record = touch(existing, now, 'lease_taken_over', existing.lease?.owner);
     record.lease = { owner: input.owner, expiresAt: now + input.leaseMs };
-    return { result: { type: 'recover', record }, writes: { records: [record], index: [] } };
+    return { result: { type: 'recover', record }, writes: recordWrite(record) };
   }
 
   if (existing && existing.status === 'active') {
     const inviteeAdded = existing.invitees[inviteeUri] === undefined;
-    if (!inviteeAdded)
+    // An invitee who joined while the meeting was being made has not been told of it yet.
+    const untold = existing.announced ? !existing.announced.told.includes(inviteeUri) : false;
+    if (!inviteeAdded && !untold) {
       return { result: { type: 'exists', record: existing, inviteeAdded }, writes };
-    const record = touch(existing, now, 'invitee_joined', inviteeUri);
+    }
+    const record = touch(
+      existing,
+      now,
+      inviteeAdded ? 'invitee_joined' : 'invitee_told',
+      inviteeUri,
+    );
     record.invitees[inviteeUri] = 'active';
+    if (record.announced) {
+      writes.notices.push(
+        draft('invitee.joined', record, input, { sequence: record.announced.sequence }),
+      );
+      record.announced.told.push(inviteeUri);
+    }
     writes.records.push(record);
     return { result: { type: 'exists', record, inviteeAdded }, writes };
   }
@@ -107,6 +135,8 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
   Object.assign(record, {
     status: 'creating',
     meeting: null,
+    booking: input.context ?? record.booking ?? null,
+    announced: null,
     startTime: input.startTime,
     durationMinutes: input.durationMinutes,
     lease: { owner: input.owner, expiresAt: now + input.leaseMs },
@@ -158,6 +188,8 @@ function tryMove(
     supersededBy: input.inviteeUri,
     pendingMove: false,
     lease: null,
+    // The meeting and what its people were told of it go with it to the new booking.
+    announced: null,
   } satisfies Partial<BookingRecord>);
   from.invitees[oldInviteeUri] = 'canceled';
 
@@ -167,6 +199,8 @@ function tryMove(
   Object.assign(record, {
     status: 'creating',
     meeting: old.meeting,
+    booking: input.context ?? record.booking ?? null,
+    announced: old.announced ?? null,
     startTime: input.startTime,
     durationMinutes: input.durationMinutes,
     lease: { owner: input.owner, expiresAt: now + input.leaseMs },
@@ -207,10 +241,7 @@ function abandonMove(s: Snapshot, input: ClaimCreateInput): Applied<ClaimResult>
     cancelRequested: 'superseded',
     lease: { owner: input.owner, expiresAt: input.now + input.leaseMs },
   } satisfies Partial<BookingRecord>);
-  return {
-    result: { type: 'abandon_move', record: existing, from },
-    writes: { records: [from], index: [] },
-  };
+  return { result: { type: 'abandon_move', record: existing, from }, writes: recordWrite(from) };
 }
 
 export function commitCreate(s: Snapshot, input: CommitCreateInput): Applied<CommitResult> {
@@ -232,23 +263,37 @@ export function commitCreate(s: Snapshot, input: CommitCreateInput): Applied<Com
   const record = touch(existing, now, 'meeting_created', meeting.id);
   record.meeting = meeting;
   record.movingFrom = null;
+  record.booking = input.context ?? record.booking ?? null;
   if (record.cancelRequested) {
     record.status = 'cancelling';
     record.lease = { owner: input.owner, expiresAt: existing.lease?.expiresAt ?? now };
-    return {
-      result: { type: 'cancel_requested', record },
-      writes: { records: [record], index: [] },
-    };
+    return { result: { type: 'cancel_requested', record }, writes: recordWrite(record) };
   }
   record.status = 'active';
   record.lease = null;
   record.recoveryNeeded = false;
-  return { result: { type: 'committed', record }, writes: { records: [record], index: [] } };
+  record.attention = null;
+  const writes = recordWrite(record);
+  const moved = existing.movingFrom !== null && existing.meeting?.id === meeting.id;
+  const from = moved && existing.movingFrom ? s.record(existing.movingFrom) : null;
+  const sequence = moved ? (existing.announced?.sequence ?? 0) + 1 : 0;
+  const told = record.booking ? [record.booking.inviteeUri] : [];
+  writes.notices.push(
+    draft(moved ? 'meeting.moved' : 'meeting.created', record, input, {
+      sequence,
+      previous:
+        from?.startTime && from.durationMinutes !== null
+          ? { startTime: from.startTime, durationMinutes: from.durationMinutes }
+          : null,
+    }),
+  );
+  record.announced = { meetingId: meeting.id, sequence, told };
+  return { result: { type: 'committed', record }, writes };
 }
 
 export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<CancelResult> {
   const { eventUuid, inviteeUri, now } = input;
-  const writes: Writes = { records: [], index: [{ inviteeUri, eventUuid }] };
+  const writes: Writes = { records: [], index: [{ inviteeUri, eventUuid }], notices: [] };
   const existing = s.record(eventUuid);
 
   if (!existing) {
@@ -310,6 +355,16 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
     }
     case 'active': {
       if (activeInvitees(record).length > 0) {
+        // Only this invitee's calendar entry goes; the others keep the meeting.
+        if (record.announced?.told.includes(inviteeUri)) {
+          writes.notices.push(
+            draft('invitee.left', record, input, {
+              sequence: record.announced.sequence + 1,
+              reason: input.finalStatus,
+            }),
+          );
+          record.announced.told = record.announced.told.filter((uri) => uri !== inviteeUri);
+        }
         writes.records.push(record);
         return { result: { type: 'kept', record }, writes };
       }
@@ -345,7 +400,7 @@ export function finishCancel(s: Snapshot, input: FinishCancelInput): Applied<Boo
     // own delivery (answered "in progress") will come back to create one.
     const record = touch(existing, input.now, 'cleanup_done', input.zoomResult);
     Object.assign(record, { lease: null, recoveryNeeded: false, meeting: null, movingFrom: null });
-    return { result: record, writes: { records: [record], index: [] } };
+    return { result: record, writes: recordWrite(record) };
   }
   const record = touch(existing, input.now, 'meeting_deleted', input.zoomResult);
   record.status = existing.cancelRequested ?? 'cancelled';
@@ -355,7 +410,18 @@ export function finishCancel(s: Snapshot, input: FinishCancelInput): Applied<Boo
   record.movingFrom = null;
   record.pendingMove = false;
   if (record.meeting) record.meeting = { ...record.meeting, startUrl: null };
-  return { result: record, writes: { records: [record], index: [] } };
+  const writes = recordWrite(record);
+  // Only a meeting its people were told of is announced as gone.
+  if (existing.announced) {
+    writes.notices.push(
+      draft('meeting.deleted', record, input, {
+        sequence: existing.announced.sequence + 1,
+        reason: input.reason ?? (record.status === 'superseded' ? 'superseded' : 'cancelled'),
+      }),
+    );
+  }
+  record.announced = null;
+  return { result: record, writes };
 }
 
 export function releaseLease(s: Snapshot, input: ReleaseLeaseInput): Applied<void> {
@@ -367,12 +433,81 @@ export function releaseLease(s: Snapshot, input: ReleaseLeaseInput): Applied<voi
   ) {
     return { result: undefined, writes: noWrites() };
   }
-  const record = touch(existing, input.now, 'lease_released');
-  record.lease = null;
+  const record = touch(existing, input.now, 'lease_released', input.attention?.reason);
+  // An unsettled create keeps the booking held (by nobody alive) until Zoom could have finished.
+  record.lease = input.settleUntil ? { owner: input.owner, expiresAt: input.settleUntil } : null;
   if (record.status === 'creating' && !record.movingFrom) {
     record.recoveryNeeded = !input.certainNoMeeting;
   }
-  return { result: undefined, writes: { records: [record], index: [] } };
+  const writes = recordWrite(record);
+  if (input.attention) {
+    const same = existing.attention?.reason === input.attention.reason;
+    record.attention = {
+      ...input.attention,
+      at: same ? (existing.attention?.at ?? input.now) : input.now,
+    };
+    // Once per cause: Calendly's retries of the same failure for a day announce nothing new.
+    if (!same)
+      writes.notices.push(
+        draft('booking.needs_attention', record, input, {
+          meeting: null,
+          attention: record.attention,
+        }),
+      );
+  }
+  return { result: undefined, writes };
+}
+
+export function forgetMeeting(s: Snapshot, input: ForgetMeetingInput): Applied<ForgetResult> {
+  const existing = s.record(input.eventUuid);
+  if (!existing || existing.status !== 'active' || existing.meeting?.id !== input.meetingId) {
+    return { result: { type: 'unchanged', record: existing }, writes: noWrites() };
+  }
+  const record = touch(existing, input.now, 'meeting_forgotten', input.meetingId);
+  const writes = recordWrite(record);
+  if (existing.announced) {
+    writes.notices.push(
+      draft('meeting.deleted', record, input, {
+        sequence: existing.announced.sequence + 1,
+        reason: 'deleted_in_zoom',
+      }),
+    );
+  }
+  Object.assign(record, {
+    status: 'creating',
+    meeting: null,
+    announced: null,
+    booking: input.context ?? record.booking ?? null,
+    lease: { owner: input.owner, expiresAt: input.now + input.leaseMs },
+    // The meeting is known to be gone: nothing to search for before making a new one.
+    recoveryNeeded: false,
+    cancelRequested: null,
+    movingFrom: null,
+  } satisfies Partial<BookingRecord>);
+  return { result: { type: 'claimed', record }, writes };
+}
+
+export function expirePendingMove(
+  s: Snapshot,
+  input: ExpirePendingMoveInput,
+): Applied<ExpireResult> {
+  const existing = s.record(input.eventUuid);
+  if (
+    !existing ||
+    existing.status !== 'superseded' ||
+    !existing.pendingMove ||
+    existing.updatedAt > input.waitingSince
+  ) {
+    return { result: { type: 'unchanged', record: existing }, writes: noWrites() };
+  }
+  const record = touch(existing, input.now, 'move_expired', existing.supersededBy ?? undefined);
+  Object.assign(record, {
+    status: 'cancelling',
+    pendingMove: false,
+    cancelRequested: 'superseded',
+    lease: { owner: input.owner, expiresAt: input.now + input.leaseMs },
+  } satisfies Partial<BookingRecord>);
+  return { result: { type: 'delete', record }, writes: recordWrite(record) };
 }
 
 /**
@@ -389,7 +524,61 @@ function leaseLive(record: BookingRecord, now: number): boolean {
 }
 
 function noWrites(): Writes {
-  return { records: [], index: [] };
+  return { records: [], index: [], notices: [] };
+}
+
+function recordWrite(record: BookingRecord): Writes {
+  return { records: [record], index: [], notices: [] };
+}
+
+/**
+ * A notice about `record`, described by the delivery at hand or, for work no delivery asked for
+ * (reconcile, expiry), by what the record keeps of the booking.
+ */
+function draft(
+  type: NoticeType,
+  record: BookingRecord,
+  input: { now: number; context?: BookingContext | null },
+  extra: Partial<NoticeDraft>,
+): NoticeDraft {
+  return {
+    type,
+    occurredAt: input.now,
+    booking: input.context ?? record.booking ?? legacyContext(record),
+    meeting: noticeMeeting(record.meeting),
+    previous: null,
+    reason: null,
+    attention: null,
+    sequence: 0,
+    ...extra,
+  };
+}
+
+/** The start URL is a host secret: it never goes into a notice. */
+function noticeMeeting(meeting: StoredMeeting | null): NoticeMeeting | null {
+  return meeting
+    ? { id: meeting.id, joinUrl: meeting.joinUrl, password: meeting.password, host: meeting.host }
+    : null;
+}
+
+function firstOf(uris: string[]): string | undefined {
+  return uris.sort()[0];
+}
+
+/** Records written before bookings were described know only their URIs and times. */
+function legacyContext(record: BookingRecord): BookingContext {
+  const start = record.startTime ?? '';
+  return {
+    eventUri: record.eventUri,
+    eventUuid: record.eventUuid,
+    // The first by sort order: a JSON object's key order does not survive every store.
+    inviteeUri: firstOf(activeInvitees(record)) ?? firstOf(Object.keys(record.invitees)) ?? '',
+    eventName: '',
+    hostEmail: record.meeting?.host ?? null,
+    invitee: { name: '', email: '', timezone: null },
+    startTime: start,
+    endTime: start,
+  };
 }
 
 function newRecord(
@@ -415,6 +604,9 @@ function newRecord(
     pendingMove: false,
     movingFrom: null,
     rescheduleMode,
+    booking: null,
+    announced: null,
+    attention: null,
     createdAt: now,
     updatedAt: now,
     audit: [{ at: now, action }],

@@ -9,24 +9,35 @@ import type {
   ClaimResult,
   CommitCreateInput,
   CommitResult,
+  ExpirePendingMoveInput,
+  ExpireResult,
   FinishCancelInput,
+  ForgetMeetingInput,
+  ForgetResult,
   ReleaseLeaseInput,
+  StoreNotifyOptions,
 } from './booking-store';
 import { StoreError } from './errors';
 import { storeScripts, type StoreScript } from './lua-scripts';
+import type { NotificationOutbox, OutboxItem, OutboxStatus } from './outbox';
 
 /**
  * The part of the `@upstash/redis` client the store uses. Any client settings work: results that
  * arrive as strings (`automaticDeserialization: false`) are parsed here, and records are JSON
  * objects whose ids are strings, so the client's own parsing cannot turn an id into a number.
  */
-export type UpstashClient = Pick<Redis, 'eval' | 'evalsha' | 'get' | 'mget' | 'scan' | 'ping'>;
+export type UpstashClient = Pick<
+  Redis,
+  'eval' | 'evalsha' | 'get' | 'mget' | 'scan' | 'ping' | 'set'
+>;
 
 export interface UpstashBookingStoreOptions {
   /** Every key the store writes starts with it. Default `cz:`. */
   prefix?: string;
   /** How long finished bookings, tombstones and their index entries are kept. Default 90 days. */
   retentionSeconds?: number;
+  /** Where transitions send notices (the outbox); none by default. */
+  notify?: StoreNotifyOptions;
 }
 
 /** An injected client, or the REST URL and token to make one with. */
@@ -71,19 +82,29 @@ export function createUpstashBookingStore(
     'redis' in options
       ? options.redis
       : new Redis({ url: options.url, token: options.token, automaticDeserialization: false });
-  return new UpstashBookingStore(redis, options.prefix ?? DEFAULT_PREFIX, retentionSeconds);
+  return new UpstashBookingStore(
+    redis,
+    options.prefix ?? DEFAULT_PREFIX,
+    retentionSeconds,
+    options.notify?.channels ?? [],
+  );
 }
 
 class UpstashBookingStore implements BookingStore {
   private readonly keys: UpstashKeys;
   private readonly scripts = storeScripts();
+  private readonly channels: string;
+  readonly outbox: NotificationOutbox;
 
   constructor(
     private readonly redis: UpstashClient,
     private readonly prefix: string,
     private readonly retentionSeconds: number,
+    channels: readonly string[],
   ) {
     this.keys = upstashKeys(prefix);
+    this.channels = JSON.stringify(channels);
+    this.outbox = this.createOutbox();
   }
 
   async get(eventUuid: string): Promise<BookingRecord | null> {
@@ -123,6 +144,14 @@ class UpstashBookingStore implements BookingStore {
     await this.run(this.scripts.releaseLease, input);
   }
 
+  async forgetMeeting(input: ForgetMeetingInput): Promise<ForgetResult> {
+    return transitionResult<ForgetResult>(await this.run(this.scripts.forgetMeeting, input));
+  }
+
+  async expirePendingMove(input: ExpirePendingMoveInput): Promise<ExpireResult> {
+    return transitionResult<ExpireResult>(await this.run(this.scripts.expirePendingMove, input));
+  }
+
   async *list(): AsyncIterable<BookingRecord> {
     let cursor = '0';
     do {
@@ -141,6 +170,13 @@ class UpstashBookingStore implements BookingStore {
     await this.call('ping', [], () => this.redis.ping());
   }
 
+  /** A key no booking reads, with a short expiry: fails when the database refuses writes. */
+  async probe(): Promise<void> {
+    await this.call('probe', [], () =>
+      this.redis.set(`${this.prefix}probe`, String(Date.now()), { px: 60_000 }),
+    );
+  }
+
   /** Nothing to release: the client speaks stateless HTTP. */
   async close(): Promise<void> {}
 
@@ -149,7 +185,7 @@ class UpstashBookingStore implements BookingStore {
    * source travels only then, and EVAL caches it again for the next call.
    */
   private run(script: StoreScript, input: object, secrets: string[] = []): Promise<unknown> {
-    const args = [this.prefix, JSON.stringify(input), String(this.retentionSeconds)];
+    const args = [this.prefix, JSON.stringify(input), String(this.retentionSeconds), this.channels];
     return this.call(script.name, secrets, async () => {
       try {
         return await this.redis.evalsha(script.sha1, [], args);
@@ -158,6 +194,39 @@ class UpstashBookingStore implements BookingStore {
         return await this.redis.eval(script.source, [], args);
       }
     });
+  }
+
+  private createOutbox(): NotificationOutbox {
+    const read = async (input: { status?: OutboxStatus; limit: number; now: number }) => {
+      const value = parse(await this.run(this.scripts.outboxRead, input));
+      if (!isObject(value) || !isObject(value.counts) || !Array.isArray(value.items)) {
+        throw new StoreError('Upstash store answered an outbox listing of the wrong shape');
+      }
+      return value as unknown as { counts: Record<OutboxStatus, number>; items: OutboxItem[] };
+    };
+    return {
+      claimDue: async (input) => {
+        const items = parse(await this.run(this.scripts.outboxClaim, input));
+        if (!Array.isArray(items)) throw new StoreError('Upstash store answered claimDue wrongly');
+        return items as OutboxItem[];
+      },
+      complete: async (input) => {
+        await this.run(this.scripts.outboxComplete, input);
+      },
+      retry: async (input, now) => {
+        const count = Number(parse(await this.run(this.scripts.outboxRetry, { ...input, now })));
+        if (!Number.isInteger(count)) throw new StoreError('Upstash store answered retry wrongly');
+        return count;
+      },
+      list: async ({ status, limit = -1, now }) => {
+        const { items } = await read({ status, limit, now });
+        // Each status comes newest first; merged, the newest of them all comes first.
+        return items
+          .sort((a, b) => b.createdAt - a.createdAt)
+          .slice(0, limit < 0 ? undefined : limit);
+      },
+      counts: async (now) => (await read({ limit: 0, now })).counts,
+    };
   }
 
   private async call<T>(operation: string, secrets: string[], send: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../../src/config';
@@ -21,6 +22,8 @@ interface Run {
   stop: AbortController;
   /** Resolves with the first stdout log line whose message is `message`. */
   logged(message: string): Promise<Record<string, unknown>>;
+  /** Every log line so far, parsed. */
+  lines(): Record<string, unknown>[];
 }
 
 function cliRun(env: Env): Run {
@@ -50,6 +53,7 @@ function cliRun(env: Env): Run {
       now: Date.now,
       signal: stop.signal,
     },
+    lines: () => parsed(stdout.join('')),
     logged(message) {
       const seen = parsed(stdout.join('')).find((line) => line.message === message);
       if (seen) return Promise.resolve(seen);
@@ -129,6 +133,11 @@ describe('calendly-zoom serve: configuration', () => {
       'STORE_PATH',
       'PORT',
       'SIGNATURE_TOLERANCE_SECONDS',
+      'CALENDLY_API_URL',
+      'RECEIVER_MAX_CONNECTIONS',
+      'RECEIVER_MAX_BUFFERED_MB',
+      'RECEIVER_HEADERS_TIMEOUT_MS',
+      'RECEIVER_STOP_TIMEOUT_MS',
     ]) {
       expect(help).toContain(text);
     }
@@ -197,6 +206,116 @@ describe('calendly-zoom serve: running', () => {
     expect(leakedSecrets(run.stdout, secretsOf(zoom))).toEqual([]);
   });
 
+  describe('shutdown within RECEIVER_STOP_TIMEOUT_MS', () => {
+    const BOUND_MS = 1500;
+
+    async function serving(extraEnv: Env = {}) {
+      const run = cliRun({
+        ...zoom.env(),
+        CALENDLY_SIGNING_KEY: SIGNING_KEY,
+        STORE_PATH: join(dir, 'bookings.db'),
+        RECEIVER_STOP_TIMEOUT_MS: String(BOUND_MS),
+        ...extraEnv,
+      });
+      const exit = main(['serve', '--port', '0'], run.io);
+      const url = String((await run.logged('receiver listening')).url);
+      return { run, exit, url };
+    }
+
+    it('closes idle keep-alive connections and half-sent headers at once', async () => {
+      const { run, exit, url } = await serving();
+      // Raw sockets: nock (keepNetworkLocal) sits in front of node:http's agents.
+      const idle = await rawConnection(url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      await until(() => idle.text().endsWith('}'));
+      const halfHeader = await rawConnection(url, 'POST /webhooks/calendly HTTP/1.1\r\nHost: x');
+      const started = Date.now();
+      run.stop.abort('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(Date.now() - started).toBeLessThan(BOUND_MS);
+      // Both closed by the receiver (their 'close' comes once the FIN is read).
+      expect(await idle.received).toMatch(/^HTTP\/1\.1 200 /);
+      expect(await halfHeader.received).toBe('');
+      expect(await run.logged('shutting down: answering requests in flight first')).toMatchObject({
+        inFlight: 0,
+      });
+    });
+
+    it('abandons work still running at the bound with a log line naming the booking, and exits', async () => {
+      const { run, exit, url } = await serving();
+      const booking = newBooking();
+      const held = zoom.hold('createMeeting');
+      const stuck = deliver(url, buildInviteeCreated(booking), { signingKey: SIGNING_KEY });
+      await held.arrived;
+      // A body that never completes: headers and half the bytes, then silence.
+      const halfBody = await rawConnection(
+        url,
+        'POST /webhooks/calendly HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"event":',
+      );
+      // Nothing is logged when a request starts; give the receiver a moment to read its head.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const started = Date.now();
+      run.stop.abort('SIGTERM');
+      expect(await run.logged('shutting down: answering requests in flight first')).toMatchObject({
+        inFlight: 2,
+        shutdownTimeoutMs: BOUND_MS,
+      });
+      expect(await exit).toBe(0);
+      const tookMs = Date.now() - started;
+      expect(tookMs).toBeGreaterThanOrEqual(BOUND_MS - 50);
+      expect(tookMs).toBeLessThan(BOUND_MS + 1000);
+
+      const res = await stuck;
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ error: 'shutting_down' });
+      expect(await halfBody.received).toMatch(/^HTTP\/1\.1 503 /);
+      expect(
+        await run.logged('shutdown reached its bound: work still in flight is abandoned'),
+      ).toMatchObject({
+        level: 'warn',
+        inFlight: 2,
+      });
+      const abandoned = run
+        .lines()
+        .filter((l) => l.message === 'shutdown abandons a request whose work is not done');
+      expect(abandoned).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ eventUuid: booking.eventUuid, stage: 'working' }),
+          expect.objectContaining({ eventUuid: null, stage: 'reading_body' }),
+        ]),
+      );
+      expect(abandoned).toHaveLength(2);
+      expect(await run.logged('receiver stopped')).toMatchObject({ level: 'info' });
+      held.release();
+    });
+  });
+
+  it('applies RECEIVER_MAX_CONNECTIONS and RECEIVER_HEADERS_TIMEOUT_MS, and logs what it refuses', async () => {
+    const run = cliRun({
+      ...zoom.env(),
+      CALENDLY_SIGNING_KEY: SIGNING_KEY,
+      STORE_PATH: join(dir, 'bookings.db'),
+      RECEIVER_MAX_CONNECTIONS: '2',
+      RECEIVER_HEADERS_TIMEOUT_MS: '1000',
+    });
+    const exit = main(['serve', '--port', '0'], run.io);
+    const url = String((await run.logged('receiver listening')).url);
+    const opened = Date.now();
+    const first = await rawConnection(url, 'POST /webhooks/calendly HTTP/1.1\r\nHost: x\r\n');
+    const second = await rawConnection(url, 'POST /webhooks/calendly HTTP/1.1\r\nHost: x\r\n');
+    // At the cap of 2, a whole request still gets in: the connection waiting longest makes room.
+    expect((await send(url, { path: '/healthz' })).status).toBe(200);
+    expect(await first.received).toBe('');
+    // The other is answered 408 once its headers are a second late (checked every second).
+    expect(await second.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(Date.now() - opened).toBeLessThan(3000);
+    expect(
+      await run.logged('the receiver is refusing work to stay within its limits'),
+    ).toMatchObject({ level: 'warn', connectionsEvicted: 1 });
+    run.stop.abort('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
   it('exits 1 with a clear message when the port is taken', async () => {
     const env = { ...zoom.env(), CALENDLY_SIGNING_KEY: SIGNING_KEY, STORE_PATH: join(dir, 'db') };
     const first = cliRun(env);
@@ -212,3 +331,23 @@ describe('calendly-zoom serve: running', () => {
     expect(await exit).toBe(0);
   });
 });
+
+/** A raw connection that sends `head` (a partial request) and waits; `received` is what came back. */
+async function rawConnection(
+  url: string,
+  head: string,
+): Promise<Socket & { received: Promise<string>; text(): string }> {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), '127.0.0.1');
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  const received = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  await new Promise<void>((resolve) => socket.write(head, () => resolve()));
+  return Object.assign(socket, { received, text: () => text });
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

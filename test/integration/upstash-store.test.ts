@@ -52,11 +52,19 @@ afterEach(async () => {
   await deleteKeysByPrefix(raw, prefix);
 });
 
-function upstashStore(client: Redis = upstashClient(bridge), storePrefix = prefix): BookingStore {
+/** Both channel kinds, so the differential tests compare the notices the scripts write too. */
+const DIFF_CHANNELS = ['webhook:https://consumer.example/hooks', 'email'];
+
+function upstashStore(
+  client: Redis = upstashClient(bridge),
+  storePrefix = prefix,
+  channels: string[] = [],
+): BookingStore {
   return createUpstashBookingStore({
     redis: client,
     prefix: storePrefix,
     retentionSeconds: RETENTION,
+    notify: { channels },
   });
 }
 
@@ -208,7 +216,7 @@ function outcome(result: unknown): string {
  * answer and the same stored state (every booking and index entry the steps have named so far).
  */
 class Differential {
-  readonly memory = new MemoryBookingStore();
+  readonly memory = new MemoryBookingStore({ notify: { channels: DIFF_CHANNELS } });
   private readonly events = new Set<string>();
   private readonly invitees = new Set<string>();
 
@@ -241,6 +249,15 @@ class Differential {
       return records.sort((a, b) => a.eventUuid.localeCompare(b.eventUuid));
     };
     expectSame(await all(this.upstash), await all(this.memory));
+    // The same notices (ids aside: random on one side, counted on the other). Listing order is
+    // by time, and notices written in one step tie, so they are compared as sorted sets.
+    const notices = async (store: BookingStore) =>
+      (await store.outbox.list({ now: T0 }))
+        .map(({ itemId: _i, notice: { id: _n, ...notice }, ...item }) =>
+          canonical({ ...item, notice }),
+        )
+        .sort();
+    expectSame(await notices(this.upstash), await notices(this.memory));
   }
 
   private watch(step: Step): void {
@@ -595,7 +612,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
 
 describe('every transition behaves as the in-memory reference', () => {
   test.each(SCENARIOS)('%s', async (_name, steps) => {
-    const diff = new Differential(upstashStore());
+    const diff = new Differential(upstashStore(undefined, undefined, DIFF_CHANNELS));
     for (const [step, expected] of steps) {
       expect(outcome(await diff.run(step))).toBe(expected);
     }
@@ -603,7 +620,7 @@ describe('every transition behaves as the in-memory reference', () => {
   });
 
   test('odd strings survive as they are, and empty ones read as false like in JavaScript', async () => {
-    const diff = new Differential(upstashStore());
+    const diff = new Differential(upstashStore(undefined, undefined, DIFF_CHANNELS));
     const event = 'ev "quoted" \\ / *[glob]? ü 会議';
     const a = claim(event, 'a 🎉');
     a.input.owner = '';
@@ -815,7 +832,7 @@ const CONCURRENCY = 10;
 async function runSequence(seed: number, client: Redis): Promise<void> {
   const seedPrefix = uniquePrefix(`upstash-store-seed-${seed}`);
   const rand = prng(seed);
-  const diff = new Differential(upstashStore(client, seedPrefix));
+  const diff = new Differential(upstashStore(client, seedPrefix, DIFF_CHANNELS));
   const clock = { now: T0 };
   const trace: string[] = [];
   try {

@@ -17,8 +17,12 @@ export function countingStore(inner: BookingStore): { store: BookingStore; calls
     beginCancel: count('beginCancel', (i) => inner.beginCancel(i)),
     finishCancel: count('finishCancel', (i) => inner.finishCancel(i)),
     releaseLease: count('releaseLease', (i) => inner.releaseLease(i)),
+    forgetMeeting: count('forgetMeeting', (i) => inner.forgetMeeting(i)),
+    expirePendingMove: count('expirePendingMove', (i) => inner.expirePendingMove(i)),
     list: () => inner.list(),
     ping: count('ping', () => inner.ping()),
+    probe: count('probe', () => inner.probe()),
+    outbox: inner.outbox,
     close: () => inner.close(),
   };
   return { store, calls };

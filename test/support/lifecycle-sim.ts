@@ -95,8 +95,12 @@ function flakyStore(inner: BookingStore, rand: () => number, rate: () => number)
     beginCancel: (i) => fail(() => inner.beginCancel(i), rand() < 0.5),
     finishCancel: (i) => fail(() => inner.finishCancel(i), rand() < 0.5),
     releaseLease: (i) => fail(() => inner.releaseLease(i), false),
+    forgetMeeting: (i) => fail(() => inner.forgetMeeting(i), rand() < 0.5),
+    expirePendingMove: (i) => fail(() => inner.expirePendingMove(i), rand() < 0.5),
     list: () => inner.list(),
     ping: () => inner.ping(),
+    probe: () => inner.probe(),
+    outbox: inner.outbox,
     close: () => inner.close(),
   };
 }

@@ -3,7 +3,14 @@ import { Redis, type RedisConfigNodejs } from '@upstash/redis';
 import IORedis from 'ioredis';
 import type { UpstashBridge } from './upstash-bridge';
 
-export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * The one Redis every suite, the Upstash bridge and the chaos run use. Under jest the global setup
+ * (test/support/global-setup.ts) sets REDIS_URL: to the Redis that answered, or to the private one
+ * it started when none did.
+ */
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? DEFAULT_TEST_REDIS_URL;
 
 /** Test files share one Redis and run in parallel, so each test owns the keys under its prefix. */
 export function uniquePrefix(label: string): string {

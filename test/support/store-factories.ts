@@ -1,4 +1,4 @@
-import type { BookingStore } from '../../src/store/booking-store';
+import type { BookingStore, StoreNotifyOptions } from '../../src/store/booking-store';
 import { MemoryBookingStore } from '../../src/store/memory';
 import { SqliteBookingStore } from '../../src/store/sqlite';
 import { createUpstashBookingStore } from '../../src/store/upstash';
@@ -7,7 +7,7 @@ import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
 
 export interface StoreFactory {
   name: string;
-  create(): Promise<BookingStore>;
+  create(options?: { notify?: StoreNotifyOptions }): Promise<BookingStore>;
 }
 
 let bridge: Promise<UpstashBridge> | null = null;
@@ -19,16 +19,19 @@ const prefixes: string[] = [];
  */
 export function storeFactories(): StoreFactory[] {
   return [
-    { name: 'memory', create: async () => new MemoryBookingStore() },
-    { name: 'sqlite', create: async () => new SqliteBookingStore({ path: ':memory:' }) },
+    { name: 'memory', create: async (options) => new MemoryBookingStore(options) },
+    {
+      name: 'sqlite',
+      create: async (options) => new SqliteBookingStore({ path: ':memory:', ...options }),
+    },
     {
       name: 'upstash',
-      create: async () => {
+      create: async (options) => {
         bridge ??= startUpstashBridge();
         const { url, token } = await bridge;
         const prefix = uniquePrefix('contract');
         prefixes.push(prefix);
-        return createUpstashBookingStore({ url, token, prefix });
+        return createUpstashBookingStore({ url, token, prefix, ...options });
       },
     },
   ];

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import IORedis from 'ioredis';
+import { TEST_REDIS_URL } from './redis-test-env';
 
 /**
  * An Upstash-REST-compatible HTTP front for a real redis-server, so tests exercise the
@@ -10,7 +11,7 @@ import IORedis from 'ioredis';
  */
 
 export interface UpstashBridgeOptions {
-  /** Default `redis://127.0.0.1:6379`. */
+  /** Default TEST_REDIS_URL: REDIS_URL, else `redis://127.0.0.1:6379`. */
   redisUrl?: string;
   /** Default: random. */
   token?: string;
@@ -80,7 +81,7 @@ class HttpError extends Error {
 export async function startUpstashBridge(opts: UpstashBridgeOptions = {}): Promise<UpstashBridge> {
   const token = opts.token ?? randomBytes(24).toString('hex');
   const expectedAuth = Buffer.from(`Bearer ${token}`);
-  const redis = await connectRedis(opts.redisUrl ?? 'redis://127.0.0.1:6379');
+  const redis = await connectRedis(opts.redisUrl ?? TEST_REDIS_URL);
   const stats: BridgeStats = { requests: 0, commands: 0 };
   let outage: BridgeOutage | undefined;
 
@@ -190,8 +191,9 @@ async function connectRedis(redisUrl: string): Promise<IORedis> {
     const cause = lastError ?? error;
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new Error(
-      `upstash bridge: cannot reach Redis (${reason}); start one with ` +
-        '`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`',
+      `upstash bridge: cannot reach Redis at ${redisUrl} (${reason}); set REDIS_URL, or start ` +
+        'one with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" ' +
+        '--appendonly no` (under jest, the global setup starts one when none answers)',
     );
   }
   return redis;

@@ -26,6 +26,48 @@ describe('loadConfig', () => {
     });
   });
 
+  it("reads the receiver's limits, with defaults that hold a flood to a bounded size", () => {
+    expect(loadConfig({}).receiver).toEqual({
+      maxConnections: 500,
+      maxBufferedBytes: 32 * 1024 * 1024,
+      headersTimeoutMs: 10_000,
+      shutdownTimeoutMs: 8_000,
+    });
+    expect(
+      loadConfig({
+        RECEIVER_MAX_CONNECTIONS: '2000',
+        RECEIVER_MAX_BUFFERED_MB: '8',
+        RECEIVER_HEADERS_TIMEOUT_MS: '5000',
+        RECEIVER_STOP_TIMEOUT_MS: '25000',
+      }).receiver,
+    ).toEqual({
+      maxConnections: 2000,
+      maxBufferedBytes: 8 * 1024 * 1024,
+      headersTimeoutMs: 5000,
+      shutdownTimeoutMs: 25_000,
+    });
+  });
+
+  it('names each receiver limit that is not a whole number in range', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        RECEIVER_MAX_CONNECTIONS: '0',
+        RECEIVER_MAX_BUFFERED_MB: 'lots',
+        RECEIVER_HEADERS_TIMEOUT_MS: '10',
+        RECEIVER_STOP_TIMEOUT_MS: '-1',
+      }),
+    );
+    expect(problems).toHaveLength(4);
+    for (const name of [
+      'RECEIVER_MAX_CONNECTIONS',
+      'RECEIVER_MAX_BUFFERED_MB',
+      'RECEIVER_HEADERS_TIMEOUT_MS',
+      'RECEIVER_STOP_TIMEOUT_MS',
+    ]) {
+      expect(problems.join('\n')).toContain(name);
+    }
+  });
+
   it('reports every missing setting a command needs in one error', () => {
     const problems = problemsOf(() =>
       loadConfig({}, { calendlyToken: true, signingKey: true, zoom: true }),

@@ -53,6 +53,13 @@ describe('readDelivery', () => {
     });
   });
 
+  it('holds event URIs to the configured Calendly API host', () => {
+    const local = 'http://127.0.0.1:4010';
+    expect(() => readDelivery({ ...input(buildInviteeCreated()), calendlyApiUrl: local })).toThrow(
+      expect.objectContaining({ field: 'payload.scheduled_event.uri', rule: 'not_calendly_uri' }),
+    );
+  });
+
   it('finds the header whatever its case or Zapier prefix, and accepts a rotated key', () => {
     const { rawBody, header } = signedDelivery(buildInviteeCreated(), {
       signingKey: 'old-key',

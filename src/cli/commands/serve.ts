@@ -1,5 +1,4 @@
 import { loadConfig } from '../../config';
-import { createFetchHttpClient } from '../../http';
 import { createJsonLogger } from '../../log';
 import { DEFAULT_HOST, startReceiver } from '../../server/start-receiver';
 import { EXIT_OK, parseCommandArgs, UsageError, type CliIo, type Command } from '../command';
@@ -35,9 +34,23 @@ Environment:
   NATIVE_ZOOM                 skip (default) | create, for bookings that already
                               carry Calendly's own Zoom link
   MEETING_TOPIC_TEMPLATE      default "{event} with {invitee}"
+  CALENDLY_API_URL            event and invitee URIs must start with it
+                              (default https://api.calendly.com)
   ZOOM_API_URL, ZOOM_OAUTH_URL  overrides for local fakes
 
-Stops gracefully on SIGTERM or SIGINT: requests in flight are answered first.
+Limits (what a flood of connections can take from the process):
+  RECEIVER_MAX_CONNECTIONS      open connections at once (default 500); at
+                                the cap, the connection that has waited
+                                longest without sending a request is closed
+  RECEIVER_MAX_BUFFERED_MB      request bodies held at once, all requests
+                                together (default 32); beyond it: 503
+  RECEIVER_HEADERS_TIMEOUT_MS   time to send the request head (default 10000)
+  RECEIVER_STOP_TIMEOUT_MS      SIGTERM to exit, at most (default 8000)
+
+Stops gracefully on SIGTERM or SIGINT: idle connections close at once,
+requests in flight are answered first; what is still running at
+RECEIVER_STOP_TIMEOUT_MS is answered 503, logged with its booking, and
+abandoned (Calendly redelivers it).
 `;
 
 export const serveCommand: Command = {
@@ -60,7 +73,7 @@ export const serveCommand: Command = {
       log,
       port,
       host: values.host,
-      http: io.fetch ? createFetchHttpClient(io.fetch) : undefined,
+      fetch: io.fetch,
       now: io.now,
     });
     log.info('receiver listening', {
@@ -73,6 +86,8 @@ export const serveCommand: Command = {
     await stopRequested(io.signal);
     log.info('shutting down: answering requests in flight first', {
       signal: String(io.signal?.reason ?? 'abort'),
+      inFlight: receiver.inFlight(),
+      shutdownTimeoutMs: config.receiver.shutdownTimeoutMs,
     });
     await receiver.close();
     log.info('receiver stopped');

@@ -10,7 +10,7 @@ local function begin_cancel(input)
   local event_uuid, invitee_uri, now = input.eventUuid, input.inviteeUri, input.now
   local superseded_by = input.supersededBy
   if superseded_by == nil then superseded_by = NULL end
-  local writes = { records = {}, index = { { inviteeUri = invitee_uri, eventUuid = event_uuid } } }
+  local writes = { records = {}, index = { { inviteeUri = invitee_uri, eventUuid = event_uuid } }, notices = {} }
   local existing = record_of(event_uuid)
 
   if not existing then
@@ -65,7 +65,20 @@ local function begin_cancel(input)
     return write('recover')
   end
   if status == 'active' then
-    if #active_invitees(record) > 0 then return write('kept') end
+    if #active_invitees(record) > 0 then
+      -- Only this invitee's calendar entry goes; the others keep the meeting.
+      local announced = val(record.announced)
+      if announced and contains(announced.told, invitee_uri) then
+        table.insert(writes.notices, draft('invitee.left', record, input,
+          { sequence = announced.sequence + 1, reason = input.finalStatus }))
+        local told = {}
+        for _, uri in ipairs(announced.told) do
+          if uri ~= invitee_uri then told[#told + 1] = uri end
+        end
+        announced.told = told
+      end
+      return write('kept')
+    end
     if input.finalStatus == 'superseded' and mode_for(existing, input) == 'move'
       and truthy(input.supersededBy) and truthy(record.meeting)
       and not known_elsewhere(superseded_by) then

@@ -35,6 +35,8 @@ local function try_move(input, old, existing, writes)
   from.supersededBy = input.inviteeUri
   from.pendingMove = false
   from.lease = NULL
+  -- The meeting and what its people were told of it go with it to the new booking.
+  from.announced = NULL
   from.invitees[old_invitee_uri] = 'canceled'
 
   local record
@@ -45,6 +47,8 @@ local function try_move(input, old, existing, writes)
   end
   record.status = 'creating'
   record.meeting = copy(old.meeting)
+  record.booking = val(input.context) or val(record.booking) or NULL
+  record.announced = copy(old.announced) or NULL
   record.startTime = input.startTime
   record.durationMinutes = input.durationMinutes
   record.lease = { owner = input.owner, expiresAt = now + input.leaseMs }
@@ -78,15 +82,12 @@ local function abandon_move(input)
   from.pendingMove = false
   from.cancelRequested = 'superseded'
   from.lease = { owner = input.owner, expiresAt = input.now + input.leaseMs }
-  return {
-    result = { type = 'abandon_move', record = existing, from = from },
-    writes = { records = { from }, index = {} },
-  }
+  return { result = { type = 'abandon_move', record = existing, from = from }, writes = record_write(from) }
 end
 
 local function claim_create(input)
   local event_uuid, invitee_uri, now = input.eventUuid, input.inviteeUri, input.now
-  local writes = { records = {}, index = { { inviteeUri = invitee_uri, eventUuid = event_uuid } } }
+  local writes = { records = {}, index = { { inviteeUri = invitee_uri, eventUuid = event_uuid } }, notices = {} }
   local existing = record_of(event_uuid)
 
   if existing and existing.invitees[invitee_uri] == 'canceled' then
@@ -103,18 +104,26 @@ local function claim_create(input)
     end
     local record = touch(existing, now, 'lease_taken_over', lease_owner(existing))
     record.lease = { owner = input.owner, expiresAt = now + input.leaseMs }
-    return { result = { type = 'recover', record = record }, writes = { records = { record }, index = {} } }
+    return { result = { type = 'recover', record = record }, writes = record_write(record) }
   end
 
   if existing and existing.status == 'active' then
     local invitee_added = existing.invitees[invitee_uri] == nil
-    if not invitee_added then
+    -- An invitee who joined while the meeting was being made has not been told of it yet.
+    local announced = val(existing.announced)
+    local untold = announced ~= nil and not contains(announced.told, invitee_uri)
+    if not invitee_added and not untold then
       return { result = { type = 'exists', record = existing, inviteeAdded = false }, writes = writes }
     end
-    local record = touch(existing, now, 'invitee_joined', invitee_uri)
+    local record = touch(existing, now, invitee_added and 'invitee_joined' or 'invitee_told', invitee_uri)
     record.invitees[invitee_uri] = 'active'
+    if val(record.announced) then
+      table.insert(writes.notices,
+        draft('invitee.joined', record, input, { sequence = record.announced.sequence }))
+      table.insert(record.announced.told, invitee_uri)
+    end
     table.insert(writes.records, record)
-    return { result = { type = 'exists', record = record, inviteeAdded = true }, writes = writes }
+    return { result = { type = 'exists', record = record, inviteeAdded = invitee_added }, writes = writes }
   end
 
   if existing and existing.status == 'creating' then
@@ -154,6 +163,8 @@ local function claim_create(input)
   if replaces == nil then replaces = record.replaces end
   record.status = 'creating'
   record.meeting = NULL
+  record.booking = val(input.context) or val(record.booking) or NULL
+  record.announced = NULL
   record.startTime = input.startTime
   record.durationMinutes = input.durationMinutes
   record.lease = { owner = input.owner, expiresAt = now + input.leaseMs }

@@ -13,7 +13,7 @@ local function finish_cancel(input)
     record.recoveryNeeded = false
     record.meeting = NULL
     record.movingFrom = NULL
-    return { result = record, writes = { records = { record }, index = {} } }
+    return { result = record, writes = record_write(record) }
   end
   local record = touch(existing, input.now, 'meeting_deleted', input.zoomResult)
   record.status = val(existing.cancelRequested) or 'cancelled'
@@ -23,7 +23,19 @@ local function finish_cancel(input)
   record.movingFrom = NULL
   record.pendingMove = false
   if truthy(record.meeting) then record.meeting.startUrl = NULL end
-  return { result = record, writes = { records = { record }, index = {} } }
+  local writes = record_write(record)
+  -- Only a meeting its people were told of is announced as gone.
+  local announced = val(existing.announced)
+  if announced then
+    local reason = val(input.reason)
+    if reason == nil then
+      reason = record.status == 'superseded' and 'superseded' or 'cancelled'
+    end
+    table.insert(writes.notices, draft('meeting.deleted', record, input,
+      { sequence = announced.sequence + 1, reason = reason }))
+  end
+  record.announced = NULL
+  return { result = record, writes = writes }
 end
 
 local applied = finish_cancel(INPUT)

@@ -2,7 +2,8 @@
 -- the record helpers of transitions.ts, and how writes land. Each transition reads everything it
 -- needs, decides, and only then writes (apply), exactly like the pure rules in transitions.ts.
 --
--- ARGV[1] key prefix, ARGV[2] input as JSON, ARGV[3] retention of finished records in seconds.
+-- ARGV[1] key prefix, ARGV[2] input as JSON, ARGV[3] retention of finished records in seconds,
+-- ARGV[4] the outbox channels as a JSON array (notices are written only when there are some).
 -- Keys are derived here rather than passed in KEYS: a reschedule follows the invitee index to a
 -- booking the caller cannot name in advance. Upstash allows that under its default global script
 -- lock; the scripts must therefore never opt into `allow-key-locking` (every key in KEYS).
@@ -10,6 +11,10 @@
 local PREFIX = ARGV[1]
 local INPUT = cjson.decode(ARGV[2])
 local RETENTION = tonumber(ARGV[3])
+local CHANNELS = cjson.decode(ARGV[4] or '[]')
+-- DELIVERED_RETENTION_MS / FAILED_RETENTION_MS of outbox.ts
+local DELIVERED_RETENTION_MS = 24 * 3600 * 1000
+local FAILED_RETENTION_MS = 7 * 24 * 3600 * 1000
 local AUDIT_LIMIT = 20
 local NULL = cjson.null
 
@@ -46,14 +51,16 @@ local function event_of_invitee(invitee_uri)
 end
 
 -- cjson writes numbers with 14 significant digits and every empty table as {}; records hold
--- timestamps that must round-trip exactly and an `audit` array. So encode by hand: %.17g is exact
--- for any double, and `audit` is the one array in the schema.
+-- timestamps that must round-trip exactly and arrays that may be empty. So encode by hand: %.17g
+-- is exact for any double, and `audit` and `told` are the arrays in the schema (`items` in an
+-- outbox listing).
+local ARRAYS = { audit = true, told = true, items = true }
 local encode
 local function encode_table(t, key)
   local n = 0
   for _ in pairs(t) do n = n + 1 end
   local parts = {}
-  if key == 'audit' or (n > 0 and n == #t) then
+  if ARRAYS[key] or (n > 0 and n == #t) then
     for i = 1, #t do parts[i] = encode(t[i]) end
     return '[' .. table.concat(parts, ',') .. ']'
   end
@@ -116,6 +123,9 @@ local function new_record(event_uuid, event_uri, now, action, reschedule_mode)
     pendingMove = false,
     movingFrom = NULL,
     rescheduleMode = reschedule_mode,
+    booking = NULL,
+    announced = NULL,
+    attention = NULL,
     createdAt = now,
     updatedAt = now,
     audit = { { at = now, action = action } },
@@ -151,7 +161,104 @@ local function mode_for(record, input)
 end
 
 local function no_writes()
-  return { records = {}, index = {} }
+  return { records = {}, index = {}, notices = {} }
+end
+
+local function record_write(record)
+  return { records = { record }, index = {}, notices = {} }
+end
+
+local function contains(list, value)
+  for _, v in ipairs(list) do
+    if v == value then return true end
+  end
+  return false
+end
+
+-- legacyContext of transitions.ts
+local function legacy_context(record)
+  local start = val(record.startTime) or ''
+  -- The first by sort order, as in transitions.ts: key order differs between stores.
+  local active = active_invitees(record)
+  table.sort(active)
+  local invitee_uri = active[1]
+  if not invitee_uri then
+    local all = {}
+    for uri in pairs(record.invitees) do all[#all + 1] = uri end
+    table.sort(all)
+    invitee_uri = all[1]
+  end
+  local meeting = val(record.meeting)
+  return {
+    eventUri = record.eventUri, eventUuid = record.eventUuid, inviteeUri = invitee_uri or '',
+    eventName = '', hostEmail = meeting and meeting.host or NULL,
+    invitee = { name = '', email = '', timezone = NULL }, startTime = start, endTime = start,
+  }
+end
+
+-- draft of transitions.ts: a notice about `record`; the start URL never goes into one.
+local function draft(kind, record, input, extra)
+  local meeting = val(record.meeting)
+  local notice = {
+    type = kind,
+    occurredAt = input.now,
+    booking = val(input.context) or val(record.booking) or legacy_context(record),
+    meeting = meeting and { id = meeting.id, joinUrl = meeting.joinUrl,
+      password = meeting.password, host = meeting.host } or NULL,
+    previous = NULL, reason = NULL, attention = NULL, sequence = 0,
+  }
+  for k, v in pairs(extra or {}) do notice[k] = v end
+  return notice
+end
+
+local function outbox_key(name)
+  return PREFIX .. 'outbox:' .. name
+end
+
+local function item_key(item_id)
+  return outbox_key('item:' .. item_id)
+end
+
+local function queue_key(event_uuid, channel)
+  return outbox_key('q:' .. event_uuid .. '|' .. redis.sha1hex(channel):sub(1, 10))
+end
+
+-- channelsFor of outbox.ts
+local WEBHOOK_TYPES = { ['meeting.created'] = true, ['meeting.moved'] = true,
+  ['meeting.deleted'] = true, ['booking.needs_attention'] = true }
+local function channels_for(kind)
+  local out = {}
+  for _, channel in ipairs(CHANNELS) do
+    local email = channel == 'email' and kind ~= 'booking.needs_attention'
+    local webhook = WEBHOOK_TYPES[kind] and string.sub(channel, 1, 8) == 'webhook:'
+    if email or webhook then out[#out + 1] = channel end
+  end
+  return out
+end
+
+-- outboxItems of outbox.ts, queued per (booking, channel): only the head of a queue is due.
+local function write_notices(notices)
+  for _, notice in ipairs(notices) do
+    local targets = channels_for(notice.type)
+    if #targets > 0 then
+      local seq = redis.call('INCR', outbox_key('seq'))
+      notice.id = 'msg_' .. redis.sha1hex(PREFIX .. ':' .. seq .. ':' .. notice.occurredAt):sub(1, 32)
+      for _, channel in ipairs(targets) do
+        local item = {
+          itemId = notice.id .. ':' .. redis.sha1hex(channel):sub(1, 10),
+          channel = channel, notice = notice, status = 'pending', attempts = 0,
+          createdAt = notice.occurredAt, nextAttemptAt = notice.occurredAt,
+          lastError = NULL, deliveredAt = NULL, lease = NULL,
+        }
+        redis.call('SET', item_key(item.itemId), encode(item))
+        redis.call('ZADD', outbox_key('pending'), item.createdAt, item.itemId)
+        local queue = queue_key(notice.booking.eventUuid, channel)
+        if redis.call('RPUSH', queue, item.itemId) == 1 then
+          redis.call('ZADD', outbox_key('due'), item.nextAttemptAt, item.itemId)
+        end
+      end
+    end
+  end
 end
 
 -- An invitee's index entry lives exactly as long as the booking it points to: it expires with a
@@ -193,4 +300,5 @@ local function apply(writes)
     for uri in pairs(record.invitees) do sync_index_ttl(uri, written) end
   end
   for _, entry in ipairs(writes.index) do sync_index_ttl(entry.inviteeUri, written) end
+  write_notices(writes.notices or {})
 end

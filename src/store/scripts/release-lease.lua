@@ -8,12 +8,30 @@ local function release_lease(input)
   then
     return { writes = no_writes() }
   end
-  local record = touch(existing, input.now, 'lease_released')
-  record.lease = NULL
+  local attention = val(input.attention)
+  local record = touch(existing, input.now, 'lease_released', attention and attention.reason or nil)
+  -- An unsettled create keeps the booking held (by nobody alive) until Zoom could have finished.
+  if truthy(val(input.settleUntil)) then
+    record.lease = { owner = input.owner, expiresAt = input.settleUntil }
+  else
+    record.lease = NULL
+  end
   if record.status == 'creating' and not truthy(record.movingFrom) then
     record.recoveryNeeded = not truthy(input.certainNoMeeting)
   end
-  return { writes = { records = { record }, index = {} } }
+  local writes = record_write(record)
+  if attention then
+    local previous = val(existing.attention)
+    local same = previous ~= nil and previous.reason == attention.reason
+    record.attention = { reason = attention.reason, message = attention.message,
+      at = same and previous.at or input.now }
+    -- Once per cause: Calendly's retries of the same failure for a day announce nothing new.
+    if not same then
+      table.insert(writes.notices, draft('booking.needs_attention', record, input,
+        { meeting = NULL, attention = record.attention }))
+    end
+  end
+  return { writes = writes }
 end
 
 apply(release_lease(INPUT).writes)

@@ -410,7 +410,7 @@ describe('parseInviteeEvent', () => {
         'a start_time that is not ISO 8601',
         createdWith((b) => (at(b, 'payload.scheduled_event')['start_time'] = 'March 10, 2026 2pm')),
         'payload.scheduled_event.start_time',
-        /payload\.scheduled_event\.start_time is not an ISO 8601 date-time.*March 10, 2026 2pm/,
+        /payload\.scheduled_event\.start_time is not an ISO 8601 date-time/,
       ],
       [
         'a start_time without a time zone',
@@ -572,5 +572,201 @@ describe('parseInviteeEvent: edge cases found in review', () => {
     const body = structuredClone(base);
     body.event = 42;
     expect(() => parseInviteeEvent(body)).toThrow(/event must be a string/);
+  });
+});
+
+describe('parseInviteeEvent: hostile input', () => {
+  /** `levels` nested arrays around `inner`: tiny to send, deep enough to overflow any recursion. */
+  const nested = (levels: number, inner = '1'): string =>
+    `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`;
+  /** A builder body as raw JSON text with `marker` (a quoted JSON string) replaced by `json`. */
+  const rawWith = (body: unknown, marker: string, json: string): string => {
+    const text = JSON.stringify(body);
+    expect(text).toContain(marker);
+    return text.replace(marker, json);
+  };
+
+  describe('nesting 200,000 levels deep', () => {
+    it('refuses it in questions_and_answers[].answer, naming the field, without overflowing', () => {
+      const body = buildInviteeCreated();
+      const raw = rawWith(body, '"Onboarding questions"', nested(200_000));
+      const error = parseError(raw);
+      expect(error).toMatchObject({
+        field: 'payload.questions_and_answers[0].answer',
+        rule: 'not_string',
+      });
+    });
+
+    it('refuses it in questions_and_answers[].question', () => {
+      const raw = rawWith(
+        buildInviteeCreated(),
+        '"What would you like to discuss?"',
+        nested(200_000),
+      );
+      expect(parseError(raw)).toMatchObject({
+        field: 'payload.questions_and_answers[0].question',
+      });
+    });
+
+    it('refuses it as questions_and_answers itself, naming the item', () => {
+      const body = createdWith((b) => (at(b, 'payload')['questions_and_answers'] = 'MARK'));
+      const raw = rawWith(body, '"MARK"', nested(200_000));
+      expect(parseError(raw)).toMatchObject({ field: 'payload.questions_and_answers[0]' });
+    });
+
+    it.each([
+      ['payload.tracking', 'tracking'],
+      ['payload.scheduled_event.event_guests', 'event_guests'],
+      ['payload.routing_form_submission', 'routing_form_submission'],
+    ])('ignores it in %s, a field the integration does not read', (_path, key) => {
+      const body = createdWith((b) => {
+        const parent = key === 'event_guests' ? at(b, 'payload.scheduled_event') : at(b, 'payload');
+        parent[key] = 'MARK';
+      });
+      const raw = rawWith(body, '"MARK"', `{"x":${nested(200_000)}}`);
+      expect(parseInviteeEvent(raw).eventUuid).toBe(parseInviteeEvent(body).eventUuid);
+    });
+
+    it('refuses deeply nested objects in a field it reads as a string', () => {
+      const body = createdWith((b) => (at(b, 'payload.scheduled_event.location')['type'] = 'MARK'));
+      const raw = rawWith(body, '"MARK"', `${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}`);
+      expect(parseError(raw)).toMatchObject({
+        field: 'payload.scheduled_event.location.type',
+        rule: 'not_string',
+      });
+    });
+  });
+
+  describe('errors name the field and the rule, never the value', () => {
+    const VALUE = 'TOKEN-a1b2c3-never-echo';
+    it.each<[string, unknown, string, string]>([
+      [
+        'start_time carrying text',
+        createdWith((b) => (at(b, 'payload.scheduled_event')['start_time'] = VALUE)),
+        'payload.scheduled_event.start_time',
+        'not_date_time',
+      ],
+      [
+        'end_time carrying text',
+        createdWith((b) => (at(b, 'payload.scheduled_event')['end_time'] = `2026-03-10 ${VALUE}`)),
+        'payload.scheduled_event.end_time',
+        'not_date_time',
+      ],
+      [
+        'an event URI on another host',
+        createdWith(
+          (b) =>
+            (at(b, 'payload.scheduled_event')['uri'] =
+              `https://evil.example/scheduled_events/x?token=${VALUE}`),
+        ),
+        'payload.scheduled_event.uri',
+        'not_calendly_uri',
+      ],
+      [
+        'an event URI ending in a slash',
+        createdWith((b) => (at(b, 'payload.scheduled_event')['uri'] = `https://${VALUE}/`)),
+        'payload.scheduled_event.uri',
+        'not_calendly_uri',
+      ],
+      [
+        'an event name that is not a Calendly event name',
+        createdWith((b) => (b['event'] = `invitee.created ${VALUE}`)),
+        'event',
+        'not_event_name',
+      ],
+      ['a body that is not JSON', `{"event": "${VALUE}`, '(body)', 'not_json'],
+    ])('%s', (_label, input, field, rule) => {
+      const error = parseError(input);
+      expect(error).toMatchObject({ field, rule });
+      expect(error.message).toContain(field === '(body)' ? 'JSON' : field);
+      expect(error.message).not.toContain(VALUE);
+      expect(error.message).not.toContain('evil.example');
+    });
+  });
+
+  describe('event and invitee URIs must be Calendly API URIs', () => {
+    it.each<[string, Mutation, string]>([
+      [
+        'an event URI on another host',
+        (b) => (at(b, 'payload.scheduled_event')['uri'] = `https://evil.example/x?token=abc`),
+        'payload.scheduled_event.uri',
+      ],
+      [
+        'an event URI on another scheme',
+        (b) =>
+          (at(b, 'payload.scheduled_event')['uri'] = `http://api.calendly.com/scheduled_events/e1`),
+        'payload.scheduled_event.uri',
+      ],
+      [
+        'an event URI with a query',
+        (b) => (at(b, 'payload.scheduled_event')['uri'] = `${scheduledEventUri('e1')}?token=abc`),
+        'payload.scheduled_event.uri',
+      ],
+      [
+        'an event URI of another resource',
+        (b) => (at(b, 'payload.scheduled_event')['uri'] = `${API}/users/e1`),
+        'payload.scheduled_event.uri',
+      ],
+      [
+        'an event URI whose id has a path in it',
+        (b) => (at(b, 'payload.scheduled_event')['uri'] = `${API}/scheduled_events/a/../b`),
+        'payload.scheduled_event.uri',
+      ],
+      [
+        'an invitee URI on another host',
+        (b) => (at(b, 'payload')['uri'] = 'https://evil.example/invitees/x'),
+        'payload.uri',
+      ],
+      [
+        'an invitee URI under another scheduled event',
+        (b) => (at(b, 'payload')['uri'] = inviteeUri('another-event', 'inv-1')),
+        'payload.uri',
+      ],
+      [
+        'an old_invitee that is not an invitee URI',
+        (b) => (at(b, 'payload')['old_invitee'] = 'https://evil.example/x?token=abc'),
+        'payload.old_invitee',
+      ],
+      [
+        'a new_invitee that is a scheduled event URI',
+        (b) => (at(b, 'payload')['new_invitee'] = scheduledEventUri('ev-2')),
+        'payload.new_invitee',
+      ],
+    ])('refuses %s', (_label, mutate, field) => {
+      expect(parseError(createdWith(mutate))).toMatchObject({ field, rule: 'not_calendly_uri' });
+    });
+
+    it('refuses a legacy v1 uuid that cannot be part of a URI', () => {
+      const body = fixture('LEGACY-v1-invitee.created.DO-NOT-USE.json') as Record<string, unknown>;
+      at(body, 'payload.event')['uuid'] = 'x/../../users/me';
+      expect(parseError(body)).toMatchObject({
+        field: 'payload.event.uuid',
+        rule: 'not_calendly_id',
+      });
+    });
+
+    it('accepts URIs on the configured API host instead, for local fakes', () => {
+      const local = 'http://127.0.0.1:4010';
+      const body = createdWith((b) => {
+        at(b, 'payload.scheduled_event')['uri'] = `${local}/scheduled_events/ev-1`;
+        at(b, 'payload')['uri'] = `${local}/scheduled_events/ev-1/invitees/inv-1`;
+      });
+      expect(parseInviteeEvent(body, { calendlyApiUrl: local })).toMatchObject({
+        eventUri: `${local}/scheduled_events/ev-1`,
+        eventUuid: 'ev-1',
+        inviteeUuid: 'inv-1',
+      });
+      expect(() => parseInviteeEvent(buildInviteeCreated(), { calendlyApiUrl: local })).toThrow(
+        expect.objectContaining({ field: 'payload.scheduled_event.uri' }),
+      );
+    });
+
+    it('rebuilds legacy v1 URIs on the configured API host', () => {
+      const local = 'http://127.0.0.1:4010';
+      const event = parseInviteeEvent(fixture('LEGACY-v1-invitee.created.DO-NOT-USE.json'), {
+        calendlyApiUrl: local,
+      });
+      expect(event.eventUri).toBe(`${local}/scheduled_events/BBBBBBBBBBBBBBBB`);
+    });
   });
 });

@@ -11,10 +11,15 @@ import {
   inviteeUri,
   scheduledEventUri,
 } from '../../support/calendly-payloads';
+import { request } from 'node:http';
+import nock from 'nock';
 import { deliver, send } from '../../support/http-request';
 import { harness, type Harness } from '../../support/lifecycle-harness';
 
 const KEY = 'receiver-unit-signing-key';
+
+// Some tests hold real sockets half-written; nock (loaded for every file) would buffer them.
+beforeAll(() => nock.restore());
 
 let h: Harness;
 let receiver: Receiver;
@@ -46,6 +51,18 @@ const nowSeconds = (): number => Math.floor(h.clock.now / 1000);
 const post = (body: unknown, options: Partial<Parameters<typeof deliver>[2]> = {}) =>
   deliver(server.url, body, { signingKey: KEY, timestamp: nowSeconds(), ...options });
 const requestLines = () => logs.filter((l) => l.message === 'request');
+
+/** The store's claim waits until the test releases it: work that hangs mid-lifecycle. */
+function holdClaimCreate(): { arrived: Promise<void>; release: (result: ClaimResult) => void } {
+  let claimed!: () => void;
+  const arrived = new Promise<void>((resolve) => (claimed = resolve));
+  let release!: (result: ClaimResult) => void;
+  jest.spyOn(h.store, 'claimCreate').mockImplementation(() => {
+    claimed();
+    return new Promise<ClaimResult>((resolve) => (release = resolve));
+  });
+  return { arrived, release: (result) => release(result) };
+}
 
 describe('POST /webhooks/calendly', () => {
   beforeEach(() => start());
@@ -323,6 +340,142 @@ describe('body size', () => {
   });
 });
 
+describe('a fast chunked upload over the limit', () => {
+  beforeEach(() => start());
+
+  it('receives its 413, not a reset, and the connection then closes', async () => {
+    // 8 MiB against the default 1 MiB: more than loopback buffers, so closing with bytes unread
+    // resets the connection under the client's feet.
+    const result = await uploadChunked(`${server.url}/webhooks/calendly`, 8 * 1024 * 1024);
+    expect(result).toEqual({
+      status: 413,
+      connection: 'close',
+      error: null,
+      body: expect.any(Object),
+    });
+    expect(result.body).toMatchObject({ error: 'payload_too_large', limitBytes: 1024 * 1024 });
+    expect(requestLines()).toEqual([expect.objectContaining({ status: 413 })]);
+  });
+});
+
+/** Streams `total` bytes as fast as the socket takes them; reports the answer and any error. */
+function uploadChunked(
+  url: string,
+  total: number,
+): Promise<{ status: number; connection: unknown; error: string | null; body: unknown }> {
+  return new Promise((resolve) => {
+    let status = 0;
+    let connection: unknown;
+    let text = '';
+    let error: string | null = null;
+    let ended = false;
+    const finish = (): void => {
+      if (!ended) return;
+      resolve({ status, connection, error, body: text ? (JSON.parse(text) as unknown) : null });
+    };
+    const req = request(new URL(url), { method: 'POST', agent: false }, (res) => {
+      status = res.statusCode ?? 0;
+      connection = res.headers.connection;
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+      res.on('close', () => {
+        ended = true;
+        // An error on the request side (a reset while still sending) lands just after.
+        setTimeout(finish, 50);
+      });
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      error ??= e.code ?? e.message;
+      ended = true;
+      setTimeout(finish, 50);
+    });
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    for (let sent = 0; sent < total; sent += chunk.length) req.write(chunk);
+    req.end();
+  });
+}
+
+describe('the byte budget shared by all requests', () => {
+  beforeEach(() => start({ maxBufferedBytes: 4096 }));
+
+  it('answers 503 receiver_busy once it is spent, in the refusal line, not a request line each', async () => {
+    const handled = jest.spyOn(lifecycle, 'handleInviteeEvent');
+    const res = await post('x'.repeat(5000), { signature: null });
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toMatchObject({ error: 'receiver_busy' });
+    expect(handled).not.toHaveBeenCalled();
+    expect(requestLines()).toEqual([]);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: 'the receiver is refusing work to stay within its limits',
+        bodiesRefused: 1,
+      }),
+    ]);
+  });
+
+  it('gives the bytes back after each request, so later deliveries are read', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await post(buildInviteeCreated({ eventUuid: `ev-${i}` }))).status).toBe(200);
+    }
+  });
+});
+
+describe('hostile signed bodies', () => {
+  beforeEach(() => start());
+
+  it('answers 400 naming the field to 200,000 levels of nesting in an answer, never 500', async () => {
+    const raw = JSON.stringify(buildInviteeCreated()).replace(
+      '"Onboarding questions"',
+      `${'['.repeat(200_000)}${']'.repeat(200_000)}`,
+    );
+    const res = await post(raw);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      error: 'invalid_payload',
+      field: 'payload.questions_and_answers[0].answer',
+      rule: 'not_string',
+    });
+    expect(h.zoom.calls).toEqual([]);
+  });
+
+  it.each<[string, (body: ReturnType<typeof buildInviteeCreated>) => void, string, string]>([
+    [
+      'a start_time carrying text',
+      (b) => (b.payload.scheduled_event.start_time = 'TOKEN-a1b2c3 is not a time'),
+      'payload.scheduled_event.start_time',
+      'not_date_time',
+    ],
+    [
+      'an event URI on another host',
+      (b) => (b.payload.scheduled_event.uri = 'https://evil.example/x?token=TOKEN-a1b2c3'),
+      'payload.scheduled_event.uri',
+      'not_calendly_uri',
+    ],
+  ])(
+    'refuses %s naming field and rule, never echoing it in the answer or the log',
+    async (_label, mutate, field, rule) => {
+      const body = buildInviteeCreated();
+      mutate(body);
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid_payload', field, rule });
+      expect(requestLines()).toEqual([expect.objectContaining({ status: 400, field, rule })]);
+      expect(res.text + JSON.stringify(logs)).not.toMatch(/TOKEN-a1b2c3|evil\.example/);
+      expect(h.zoom.calls).toEqual([]);
+    },
+  );
+
+  it('holds URIs to the configured Calendly API host', async () => {
+    await server.close();
+    await start({ calendlyApiUrl: 'http://127.0.0.1:4010' });
+    const res = await post(buildInviteeCreated());
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ field: 'payload.scheduled_event.uri' });
+  });
+});
+
 describe('the hard per-request timeout', () => {
   it('answers 503 instead of hanging, and logs how the late work ended', async () => {
     const timers: (() => void)[] = [];
@@ -333,13 +486,7 @@ describe('the hard per-request timeout', () => {
         return () => undefined;
       },
     });
-    let claimed!: () => void;
-    const arrived = new Promise<void>((resolve) => (claimed = resolve));
-    let release!: (value: ClaimResult) => void;
-    jest.spyOn(h.store, 'claimCreate').mockImplementation(() => {
-      claimed();
-      return new Promise<ClaimResult>((resolve) => (release = resolve));
-    });
+    const { arrived, release } = holdClaimCreate();
 
     const pending = post(buildInviteeCreated());
     await arrived;
@@ -358,6 +505,68 @@ describe('the hard per-request timeout', () => {
         outcome: 'in_progress',
       }),
     );
+  });
+});
+
+describe('abandoning requests at the end of a shutdown', () => {
+  beforeEach(() => start());
+
+  it('answers 503 at once to a request whose work hangs, and logs it with its booking', async () => {
+    const { arrived, release } = holdClaimCreate();
+    const pending = post(buildInviteeCreated());
+    await arrived;
+    expect(receiver.inFlight()).toBe(1);
+
+    expect(receiver.abandon()).toBe(1);
+    const res = await pending;
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ error: 'shutting_down' });
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'shutdown abandons a request whose work is not done',
+        eventUuid: DEFAULT_EVENT_UUID,
+        stage: 'working',
+      }),
+    );
+
+    release({ type: 'in_progress', record: (await h.store.get(DEFAULT_EVENT_UUID))! });
+    await receiver.idle();
+    expect(receiver.inFlight()).toBe(0);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        message: 'request finished after shutdown abandoned it',
+        eventUuid: DEFAULT_EVENT_UUID,
+        outcome: 'in_progress',
+      }),
+    );
+  });
+
+  it('answers a request whose body never completes, and it settles once its connection goes', async () => {
+    const req = request(new URL('/webhooks/calendly', server.url), {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-length': '1000' },
+    });
+    const answered = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => resolve(res.statusCode ?? 0));
+      req.on('error', reject);
+    });
+    req.write('{"event":');
+    await until(() => receiver.inFlight() === 1);
+
+    expect(receiver.abandon()).toBe(1);
+    expect(await answered).toBe(503);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        message: 'shutdown abandons a request whose work is not done',
+        stage: 'reading_body',
+        eventUuid: null,
+      }),
+    );
+    req.destroy();
+    await receiver.idle();
+    expect(receiver.inFlight()).toBe(0);
   });
 });
 
@@ -390,3 +599,7 @@ describe('GET /healthz', () => {
     expect(res.text).toBe('');
   });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

@@ -16,8 +16,10 @@ import {
 } from '../../../src/zoom/errors';
 import {
   PayloadTooLargeError,
+  ReceiverBusyError,
   RequestAbortedError,
   RequestTimeoutError,
+  ShuttingDownError,
 } from '../../../src/server/errors';
 import {
   MAX_RETRY_AFTER_SECONDS,
@@ -91,6 +93,8 @@ describe('replyToError: one status per failure kind', () => {
     ['PayloadTooLargeError', new PayloadTooLargeError(1024), 413, undefined],
     ['RequestAbortedError', new RequestAbortedError('client went away'), 400, undefined],
     ['InvalidPayloadError', new InvalidPayloadError('payload.uri', 'payload.uri'), 400, undefined],
+    ['ReceiverBusyError (the byte budget is spent)', new ReceiverBusyError(), 503, '5'],
+    ['ShuttingDownError (abandoned at the shutdown bound)', new ShuttingDownError(), 503, '30'],
   ])('%s', (_name, error, status, retryAfter) => {
     const reply = replyToError(error, NOW);
 
@@ -119,16 +123,20 @@ describe('replyToError: one status per failure kind', () => {
     expect(reply.body).toMatchObject({ error: 'invalid_signature', reason });
   });
 
-  it('names the field of a body that is not an invitee event', () => {
+  it('names the field and the rule of a body that is not an invitee event', () => {
     const reply = replyToError(
-      new InvalidPayloadError('payload.scheduled_event', 'payload.scheduled_event is missing.'),
+      new InvalidPayloadError('payload.scheduled_event', 'payload.scheduled_event is missing.', {
+        rule: 'missing',
+      }),
       NOW,
     );
     expect(reply.body).toEqual({
       error: 'invalid_payload',
       field: 'payload.scheduled_event',
+      rule: 'missing',
       message: 'payload.scheduled_event is missing.',
     });
+    expect(reply.fields).toMatchObject({ field: 'payload.scheduled_event', rule: 'missing' });
   });
 
   it('raises an alert naming the limit when a Zoom daily limit is hit', () => {
@@ -213,5 +221,13 @@ describe('replyToResult', () => {
       message: 'not handled',
       eventType: 'invitee_no_show.created',
     });
+  });
+});
+
+describe('quiet replies', () => {
+  it('marks only a refusal a flood can provoke at will as quiet (counted, not logged each)', () => {
+    expect(replyToError(new ReceiverBusyError(), NOW).quiet).toBe(true);
+    expect(replyToError(new PayloadTooLargeError(1024), NOW).quiet).toBeUndefined();
+    expect(replyToError(new ShuttingDownError(), NOW).quiet).toBeUndefined();
   });
 });

@@ -1,0 +1,19 @@
+-- expirePendingMove of transitions.ts, rule for rule.
+
+local function expire_pending_move(input)
+  local existing = record_of(input.eventUuid)
+  if not existing or existing.status ~= 'superseded' or not truthy(existing.pendingMove)
+    or existing.updatedAt > input.waitingSince then
+    return { result = { type = 'unchanged', record = existing or NULL }, writes = no_writes() }
+  end
+  local record = touch(existing, input.now, 'move_expired', val(existing.supersededBy))
+  record.status = 'cancelling'
+  record.pendingMove = false
+  record.cancelRequested = 'superseded'
+  record.lease = { owner = input.owner, expiresAt = input.now + input.leaseMs }
+  return { result = { type = 'delete', record = record }, writes = record_write(record) }
+end
+
+local applied = expire_pending_move(INPUT)
+apply(applied.writes)
+return encode(applied.result)
