@@ -31,10 +31,14 @@ export function createEmailSender(options: {
   compose(notice: Notice): MailMessage | null;
 }): EmailSender {
   return async (notice) => {
+    if (notice.booking.invitee.email.trim() === '') {
+      return { type: 'give_up', error: 'the booking has no invitee email address' };
+    }
     const message = options.compose(notice);
     if (message === null) {
       return { type: 'give_up', error: `${notice.type} notices are not sent by email` };
     }
+
     try {
       await options.sendMail(message);
       return { type: 'delivered' };

@@ -2,6 +2,8 @@ import { loadConfig } from '../../config';
 import { describeChannel } from '../../notify/channels';
 import { sampleNotice } from '../../notify/sample-notice';
 import { createWebhookSender } from '../../notify/webhook-sender';
+import { openStore } from '../../runtime';
+import type { NotificationOutbox, OutboxItem, OutboxStatus } from '../../store/outbox';
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -10,7 +12,7 @@ import {
   type CliIo,
   type Command,
 } from '../command';
-import { printJson } from '../format';
+import { printJson, renderTable } from '../format';
 
 const HELP = `Usage:
   calendly-zoom notifications list [--failed] [--limit N] [--json]
@@ -49,6 +51,10 @@ export const notificationsCommand: Command = {
   async run(argv, io) {
     const [sub, ...rest] = argv;
     switch (sub) {
+      case 'list':
+        return list(rest, io);
+      case 'retry':
+        return retry(rest, io);
       case 'test':
         return test(rest, io);
       case undefined:
@@ -58,6 +64,155 @@ export const notificationsCommand: Command = {
     }
   },
 };
+
+const DEFAULT_LIMIT = 50;
+
+async function list(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs({
+    args: argv,
+    options: {
+      failed: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const limit = values.limit === undefined ? DEFAULT_LIMIT : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new UsageError(`--limit must be a whole number of at least 1, got "${values.limit}".`);
+  }
+  return withOutbox(io, async (outbox, now) => {
+    const items = await outbox.list({ status: values.failed ? 'failed' : undefined, limit, now });
+    const counts = await outbox.counts(now);
+    const rows = items.map(summarise);
+    if (values.json) {
+      printJson(io, { counts, items: rows });
+      return EXIT_OK;
+    }
+    io.stdout(
+      `${counts.pending} pending, ${counts.delivered} delivered (kept a day), ${counts.failed} failed.\n`,
+    );
+    if (rows.length === 0) return EXIT_OK;
+    io.stdout('\n');
+    io.stdout(
+      renderTable(
+        [
+          'ID',
+          'TYPE',
+          'CHANNEL',
+          'STATUS',
+          'ATTEMPTS',
+          'CREATED',
+          'NEXT / DELIVERED',
+          'LAST ERROR',
+        ],
+        rows.map((r) => [
+          r.itemId,
+          r.type,
+          r.channel,
+          r.status,
+          String(r.attempts),
+          r.createdAt,
+          (r.status === 'delivered'
+            ? r.deliveredAt
+            : r.status === 'pending'
+              ? r.nextAttemptAt
+              : '') ?? '',
+          r.lastError ?? '',
+        ]),
+      ),
+    );
+    if (counts.failed > 0 && !values.failed) {
+      io.stdout('\nResend failed ones with `calendly-zoom notifications retry --all-failed`.\n');
+    }
+    return EXIT_OK;
+  });
+}
+
+async function retry(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'all-failed': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const allFailed = values['all-failed'];
+  if (allFailed === positionals.length > 0) {
+    throw new UsageError(
+      'notifications retry needs the ids to resend, or --all-failed (not both).',
+    );
+  }
+  return withOutbox(io, async (outbox, now) => {
+    const queued = await outbox.retry(
+      allFailed ? { allFailed: true } : { itemIds: positionals },
+      now,
+    );
+    if (values.json) printJson(io, { queued });
+    else if (queued > 0) {
+      io.stdout(
+        `${queued} notification(s) queued again; the running receiver sends them within 10 s, ` +
+          'with their original webhook-id.\n',
+      );
+    } else {
+      io.stderr(
+        allFailed
+          ? 'No failed notifications.\n'
+          : 'None of those ids is a failed notification (`calendly-zoom notifications list --failed` shows them).\n',
+      );
+    }
+    return queued > 0 || allFailed ? EXIT_OK : EXIT_FAILURE;
+  });
+}
+
+/** One line of `list`: no passcode, no start URL, a consumer URL by its origin only. */
+interface ItemSummary {
+  itemId: string;
+  noticeId: string;
+  type: string;
+  channel: string;
+  status: OutboxStatus;
+  attempts: number;
+  eventUuid: string;
+  meetingId: string | null;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  lastError: string | null;
+}
+
+function summarise(item: OutboxItem): ItemSummary {
+  const iso = (ms: number | null): string | null =>
+    ms === null ? null : new Date(ms).toISOString();
+  return {
+    itemId: item.itemId,
+    noticeId: item.notice.id,
+    type: item.notice.type,
+    channel: describeChannel(item.channel),
+    status: item.status,
+    attempts: item.attempts,
+    eventUuid: item.notice.booking.eventUuid,
+    meetingId: item.notice.meeting?.id ?? null,
+    createdAt: iso(item.createdAt) ?? '',
+    nextAttemptAt: item.status === 'pending' ? iso(item.nextAttemptAt) : null,
+    deliveredAt: iso(item.deliveredAt),
+    lastError: item.lastError,
+  };
+}
+
+/** The store's outbox for one command, closed afterwards. */
+async function withOutbox(
+  io: CliIo,
+  use: (outbox: NotificationOutbox, now: number) => Promise<number>,
+): Promise<number> {
+  const config = loadConfig(io.env);
+  const store = openStore(config.store, io.now);
+  try {
+    return await use(store.outbox, io.now());
+  } finally {
+    await store.close();
+  }
+}
 
 async function test(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs({

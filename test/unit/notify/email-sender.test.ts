@@ -91,6 +91,16 @@ describe('the email sender', () => {
     smtp = await startSmtpTestServer();
   });
 
+  it('gives up on a booking without an invitee address, sending nothing', async () => {
+    const n = notice();
+    n.booking.invitee.email = '';
+    expect(await sender()(n)).toEqual({
+      type: 'give_up',
+      error: 'the booking has no invitee email address',
+    });
+    expect(smtp.messages).toEqual([]);
+  });
+
   it('gives up on a notice that is not sent by email', async () => {
     const send = createEmailSender({ sendMail: async () => undefined, compose: () => null });
     expect(await send(notice({ type: 'booking.needs_attention' }))).toMatchObject({
