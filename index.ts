@@ -10,6 +10,7 @@ import findUser from './searches/find-user';
 import inviteeCanceled from './triggers/invitee-canceled';
 import inviteeCreated from './triggers/invitee-created';
 import inviteeEvent from './triggers/invitee-event';
+import zoomMeetingList from './triggers/zoom-meeting-list';
 import zoomUserList from './triggers/zoom-user-list';
 import { authentication } from './zapier/authentication';
 
@@ -28,6 +29,7 @@ const app = defineApp({
     [inviteeCanceled.key]: inviteeCanceled,
     [inviteeEvent.key]: inviteeEvent,
     [zoomUserList.key]: zoomUserList,
+    [zoomMeetingList.key]: zoomMeetingList,
   },
   creates: {
     [createMeeting.key]: createMeeting,

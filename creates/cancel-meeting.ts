@@ -1,10 +1,9 @@
 import { defineCreate } from 'zapier-platform-core';
-import { BOOKING_FIELD, inviteeEventFromInput } from '../zapier/booking-input';
-import { LIFECYCLE_FIELD, lifecycleConfigFromInput } from '../zapier/lifecycle-settings';
-import { itemFromOutcome, MEETING_OUTPUT_FIELDS, MEETING_SAMPLE } from '../zapier/meeting-item';
-import { runLifecycle, step } from '../zapier/step';
-
-const F = BOOKING_FIELD;
+import { runBookingAction } from '../zapier/booking-action';
+import { INVITEE_FIELD } from '../zapier/booking-input';
+import { haltIfHandledField, LIFECYCLE_FIELD, SETTINGS_GROUP } from '../zapier/lifecycle-settings';
+import { MEETING_OUTPUT_FIELDS, MEETING_SAMPLE } from '../zapier/meeting-item';
+import { step } from '../zapier/step';
 
 export default defineCreate({
   key: 'cancel_meeting',
@@ -12,15 +11,18 @@ export default defineCreate({
   display: {
     label: 'Cancel Meeting for Booking',
     description:
-      "Deletes the Zoom meeting of a canceled Calendly booking and records the cancellation. A meeting already gone from Zoom counts as done; a group event's meeting stays until its last invitee cancels.",
+      "Deletes the Zoom meeting of a canceled Calendly booking and records the cancellation: map only its Invitee URI. A meeting already gone from Zoom counts as done; a group event's meeting stays until its last invitee cancels.",
   },
   operation: {
-    inputFields: [F.event, F.invitee, F.rescheduled, F.newInvitee, LIFECYCLE_FIELD.reschedule],
-    perform: step(async (engine, bundle) => {
-      const event = inviteeEventFromInput(bundle.inputData, 'invitee.canceled');
-      const outcome = await runLifecycle(engine, event, lifecycleConfigFromInput(bundle.inputData));
-      return itemFromOutcome(outcome);
-    }),
+    inputFields: [
+      INVITEE_FIELD,
+      haltIfHandledField(false),
+      { ...LIFECYCLE_FIELD.reschedule, group: SETTINGS_GROUP.key },
+    ],
+    inputFieldGroups: [SETTINGS_GROUP],
+    perform: step((engine, bundle) =>
+      runBookingAction(engine, bundle.inputData, { canceledOnly: true, haltByDefault: false }),
+    ),
     sample: {
       ...MEETING_SAMPLE,
       outcome: 'cancelled',

@@ -1,10 +1,9 @@
 import { defineCreate } from 'zapier-platform-core';
-import { BOOKING_FIELD, inviteeEventFromInput } from '../zapier/booking-input';
-import { LIFECYCLE_FIELDS, lifecycleConfigFromInput } from '../zapier/lifecycle-settings';
-import { itemFromOutcome, MEETING_OUTPUT_FIELDS, MEETING_SAMPLE } from '../zapier/meeting-item';
-import { runLifecycle, step } from '../zapier/step';
-
-const F = BOOKING_FIELD;
+import { runBookingAction } from '../zapier/booking-action';
+import { INVITEE_FIELD } from '../zapier/booking-input';
+import { haltIfHandledField, LIFECYCLE_FIELDS, SETTINGS_GROUP } from '../zapier/lifecycle-settings';
+import { MEETING_OUTPUT_FIELDS, MEETING_SAMPLE } from '../zapier/meeting-item';
+import { step } from '../zapier/step';
 
 export default defineCreate({
   key: 'create_meeting',
@@ -12,29 +11,14 @@ export default defineCreate({
   display: {
     label: 'Create Meeting for Booking',
     description:
-      "Makes the Zoom meeting for a Calendly booking, once: run it again for the same booking (a replay, a second Zap) and you get the same meeting back. Works with this app's Invitee Created trigger or Calendly's own.",
+      'Creates the Zoom meeting for a Calendly booking, once: map only its Invitee URI and the rest is read from Calendly. Run it again for the same booking (a retry, a second Zap) and you get the same meeting back.',
   },
   operation: {
-    inputFields: [
-      F.event,
-      F.invitee,
-      { ...F.startTime, required: true },
-      F.endTime,
-      F.duration,
-      F.eventName,
-      F.hostEmail,
-      F.inviteeName,
-      F.inviteeEmail,
-      F.oldInvitee,
-      F.locationType,
-      F.locationJoinUrl,
-      ...LIFECYCLE_FIELDS,
-    ],
-    perform: step(async (engine, bundle) => {
-      const event = inviteeEventFromInput(bundle.inputData, 'invitee.created');
-      const outcome = await runLifecycle(engine, event, lifecycleConfigFromInput(bundle.inputData));
-      return itemFromOutcome(outcome, event);
-    }),
+    inputFields: [INVITEE_FIELD, haltIfHandledField(true), ...LIFECYCLE_FIELDS],
+    inputFieldGroups: [SETTINGS_GROUP],
+    perform: step((engine, bundle) =>
+      runBookingAction(engine, bundle.inputData, { canceledOnly: false, haltByDefault: true }),
+    ),
     sample: MEETING_SAMPLE,
     outputFields: MEETING_OUTPUT_FIELDS,
   },

@@ -1,5 +1,5 @@
 import { defineCreate } from 'zapier-platform-core';
-import { MEETING_ID_FIELD, requiredMeetingId } from '../zapier/meeting-ref';
+import { MEETING_HOST_FIELD, MEETING_ID_FIELD, requiredMeetingId } from '../zapier/meeting-ref';
 import { step } from '../zapier/step';
 
 export default defineCreate({
@@ -8,10 +8,10 @@ export default defineCreate({
   display: {
     label: 'Delete Meeting',
     description:
-      'Deletes a Zoom meeting by its ID; a meeting already gone counts as deleted. For a canceled Calendly booking use Cancel Meeting for Booking, which also records the cancellation.',
+      'Deletes a Zoom meeting by its ID. This cannot be undone: its join link stops working. A meeting already gone counts as deleted. For a canceled Calendly booking use Cancel Meeting for Booking, which also records the cancellation.',
   },
   operation: {
-    inputFields: [{ ...MEETING_ID_FIELD, required: true }],
+    inputFields: [MEETING_HOST_FIELD, { ...MEETING_ID_FIELD, required: true }],
     perform: step(async (engine, bundle) => {
       const meetingId = requiredMeetingId(bundle.inputData);
       const { status } = await engine.zoom.deleteMeeting(meetingId);

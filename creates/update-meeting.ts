@@ -1,8 +1,14 @@
 import { defineCreate } from 'zapier-platform-core';
 import type { MeetingPatch } from '../src/zoom/types';
 import { invalid, optionalPositiveInteger, optionalText, optionalUtcTime } from '../zapier/input';
-import { itemFromMeeting, MEETING_OUTPUT_FIELDS, MEETING_SAMPLE } from '../zapier/meeting-item';
-import { BOOKING_EVENT_FIELD, MEETING_ID_FIELD, resolveMeeting } from '../zapier/meeting-ref';
+import { meetingItemFromZoom } from '../zapier/meeting-facts';
+import { MEETING_OUTPUT_FIELDS, MEETING_SAMPLE } from '../zapier/meeting-item';
+import {
+  BOOKING_EVENT_FIELD,
+  MEETING_HOST_FIELD,
+  MEETING_ID_FIELD,
+  resolveMeeting,
+} from '../zapier/meeting-ref';
 import { step } from '../zapier/step';
 
 const FIELD = {
@@ -11,15 +17,22 @@ const FIELD = {
     label: 'New Start Time',
     type: 'datetime' as const,
     required: false,
-    helpText: 'With its time zone.',
+    helpText:
+      'When the meeting should start, with its time zone (2026-03-10T14:00:00Z). Leave empty to keep the current time.',
   },
   duration: {
     key: 'duration_minutes',
     label: 'New Duration (minutes)',
     type: 'integer' as const,
     required: false,
+    helpText: 'How long the meeting should last, in whole minutes. Leave empty to keep it.',
   },
-  topic: { key: 'topic', label: 'New Topic', required: false },
+  topic: {
+    key: 'topic',
+    label: 'New Topic',
+    required: false,
+    helpText: "The meeting's new title in Zoom. Leave empty to keep it.",
+  },
 };
 
 export default defineCreate({
@@ -28,10 +41,11 @@ export default defineCreate({
   display: {
     label: 'Update Meeting',
     description:
-      'Changes the time, duration or topic of a Zoom meeting, named by its Zoom ID or by its Calendly booking. The join link stays the same.',
+      'Updates the time, duration or topic of a Zoom meeting, named by its Zoom ID or by its Calendly booking. The join link stays the same.',
   },
   operation: {
     inputFields: [
+      MEETING_HOST_FIELD,
       MEETING_ID_FIELD,
       BOOKING_EVENT_FIELD,
       FIELD.startTime,
@@ -57,7 +71,13 @@ export default defineCreate({
       }
       await engine.zoom.updateMeeting(meetingId, patch);
       const meeting = await engine.zoom.getMeeting(meetingId);
-      return itemFromMeeting(meeting, 'updated', 'The Zoom meeting was updated.', record);
+      return meetingItemFromZoom(
+        engine,
+        meeting,
+        record,
+        'updated',
+        'The Zoom meeting was updated.',
+      );
     }),
     sample: { ...MEETING_SAMPLE, outcome: 'updated', message: 'The Zoom meeting was updated.' },
     outputFields: MEETING_OUTPUT_FIELDS,

@@ -8,7 +8,7 @@ const dir = path.resolve(process.argv[2] ?? 'build/check');
 const { handler } = require(path.join(dir, 'zapierwrapper.js'));
 
 const EXPECTED = {
-  triggers: ['invitee_created', 'invitee_canceled'],
+  triggers: ['invitee_created', 'invitee_canceled', 'invitee_event'],
   creates: ['create_meeting', 'cancel_meeting', 'sync_booking', 'update_meeting', 'delete_meeting'],
   searches: ['find_meeting', 'find_user'],
 };

@@ -25,7 +25,13 @@ export default defineSearch({
       try {
         const user = await engine.zoom.getUser(email);
         return [
-          { id: user.id, email: user.email, status: user.status, account_id: user.accountId },
+          {
+            id: user.id,
+            email: user.email,
+            name: user.displayName ?? null,
+            status: user.status,
+            account_id: user.accountId,
+          },
         ];
       } catch (error) {
         // 404 / 1001: no such user in this account; a search finds nothing rather than failing.
@@ -36,12 +42,14 @@ export default defineSearch({
     sample: {
       id: 'KDcuGIm1QgePTO8WbOqwIQ',
       email: 'host@example.com',
+      name: 'Harriet Host',
       status: 'active',
       account_id: 'Wk9PTV9BQ0NPVU5UX0lE',
     },
     outputFields: [
       { key: 'id', label: 'Zoom User ID' },
       { key: 'email', label: 'Email' },
+      { key: 'name', label: 'Name' },
       { key: 'status', label: 'Status (active, inactive, pending)' },
       { key: 'account_id', label: 'Zoom Account ID' },
     ],

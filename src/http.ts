@@ -136,6 +136,8 @@ export interface ZapierRequestOptions {
   body?: NodeJS.ReadableStream;
   /** Milliseconds; node-fetch applies it to the headers and again to the body. */
   timeout?: number;
+  /** Bounds headers and body together, which `timeout` alone does not (core 15.14.1+). */
+  signal?: AbortSignal;
   /** Every status comes back: the engine's clients decide (a Zoom 401 means "new token"). */
   skipThrowForStatus: true;
   /** Otherwise any 429 becomes a ThrottledError before the Zoom retry policy sees it. */
@@ -179,6 +181,8 @@ export function createZapierHttpClient(z: ZapierRequester): HttpClient {
         headers,
         body,
         timeout: request.timeoutMs,
+        signal:
+          request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs),
         skipThrowForStatus: true,
         throwForThrottlingEarly: false,
         merge: false,
@@ -191,7 +195,7 @@ export function createZapierHttpClient(z: ZapierRequester): HttpClient {
       // anything else is not ours to disguise as a network problem.
       const fetchError = asFetchError(error);
       if (fetchError === null) throw error;
-      const timedOut = fetchError.type === 'request-timeout' || fetchError.type === 'body-timeout';
+      const timedOut = ['request-timeout', 'body-timeout', 'aborted'].includes(fetchError.type);
       throw new HttpTransportError(
         `${request.method} ${withoutQuery(request.url)} got no answer: ${
           timedOut ? `timed out after ${request.timeoutMs} ms` : fetchError.reason
@@ -210,7 +214,9 @@ export function createZapierHttpClient(z: ZapierRequester): HttpClient {
 function asFetchError(error: unknown): { type: string; reason: string } | null {
   if (typeof error !== 'object' || error === null) return null;
   const { name, type, code, message } = error as Record<string, unknown>;
-  if (name !== 'FetchError') return null;
+  // The signal's abort surfaces as node-fetch's AbortError (type `aborted`): only our timeout
+  // sets one, so it is a timeout.
+  if (name !== 'FetchError' && name !== 'AbortError') return null;
   const text = typeof message === 'string' ? message : '';
   const reason = text.includes('reason: ') ? text.slice(text.indexOf('reason: ') + 8) : '';
   return {

@@ -94,3 +94,18 @@ export {
   type LifecycleDeps,
 } from './lifecycle';
 export type { LifecycleOutcome, OutcomeType } from './lifecycle-outcome';
+
+export {
+  MakeSimulator,
+  MakeDataStores,
+  MakeUnsupportedError,
+  MakeModuleError,
+  DEFAULT_INTERPRETATION,
+  type MakeSimulatorOptions,
+  type MakeDelivery,
+  type MakeDeliveryResult,
+  type MakeRunRecord,
+  type IncompleteExecution,
+  type MakeInterpretation,
+  type MakeErrorType,
+} from './make/simulator';

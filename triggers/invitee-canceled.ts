@@ -16,7 +16,7 @@ export default defineTrigger({
   display: {
     label: 'Invitee Canceled',
     description:
-      'Triggers instantly when a Calendly booking is canceled, including the old half of a reschedule (Rescheduled is true and New Invitee URI names the new booking).',
+      'Triggers when a Calendly booking is canceled, including the old half of a reschedule (Rescheduled is true and New Invitee URI names the new booking).',
   },
   operation: {
     type: 'hook',

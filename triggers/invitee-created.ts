@@ -16,7 +16,7 @@ export default defineTrigger({
   display: {
     label: 'Invitee Created',
     description:
-      'Triggers instantly when someone books a Calendly event. Deliveries are checked against a signing key made for this Zap; anything else starts no run.',
+      'Triggers when someone books a Calendly event. Each booking starts one run, even when Calendly delivers it twice.',
   },
   operation: {
     type: 'hook',

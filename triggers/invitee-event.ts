@@ -17,7 +17,7 @@ export default defineTrigger({
   display: {
     label: 'Invitee Created or Canceled',
     description:
-      'Triggers instantly on every booking and every cancellation. Pair it with Sync Booking to keep Zoom in step with Calendly in a single Zap.',
+      'Triggers when a Calendly booking is made or canceled. Pair it with Sync Booking to keep Zoom in step with Calendly in a single Zap.',
   },
   operation: {
     type: 'hook',

@@ -1,8 +1,9 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { CalendlyApiError } from '../src/calendly/client';
+import { ConfigError } from '../src/errors';
 import { AUTH_FIELDS } from './auth-fields';
+import { buildEngine, type ZapierEngine } from './engine';
 import { connectionTestError } from './errors';
-import { step } from './step';
 
 export interface ConnectionTestResult {
   calendly_user_name: string;
@@ -13,9 +14,16 @@ export interface ConnectionTestResult {
 
 /**
  * Checks all three services at once, so one test names every one that is wrong: Calendly by
- * reading the token's user, Zoom by getting a token, Upstash by a PING.
+ * reading the token's user, Zoom by getting a token, Upstash by a PING. A connection value that is
+ * missing or malformed is named before any service is called.
  */
-const test = step(async (engine): Promise<ConnectionTestResult> => {
+const test = async (z: ZObject, bundle: Bundle): Promise<ConnectionTestResult> => {
+  let engine: ZapierEngine;
+  try {
+    engine = buildEngine(z, bundle);
+  } catch (error) {
+    throw error instanceof ConfigError ? connectionTestError(error.problems) : error;
+  }
   const [calendly, zoom, upstash] = await Promise.allSettled([
     engine.calendly.getCurrentUser(),
     engine.zoomTokens.getToken(),
@@ -33,7 +41,7 @@ const test = step(async (engine): Promise<ConnectionTestResult> => {
     calendly_organization: calendly.value.organization,
     zoom_account_id: engine.zoomAccountId,
   };
-});
+};
 
 function calendlyProblem(error: unknown): string {
   if (error instanceof CalendlyApiError && error.status === 401) {

@@ -34,10 +34,10 @@ export function readCredentials(authData: Readonly<Record<string, unknown>>): Cr
     },
   };
   const { url } = credentials.upstash;
-  if (url !== '' && !/^https?:\/\/[^/\s]+/.test(url)) {
+  if (url !== '' && !isSafeUpstashUrl(url)) {
     problems.push(
       // The value itself is not repeated: a token pasted into the wrong field would be shown.
-      `${labelOf(AUTH_FIELD.upstashUrl)} must be the database's REST URL (https://….upstash.io).`,
+      `${labelOf(AUTH_FIELD.upstashUrl)} must be the database's REST URL starting with https:// (https://….upstash.io): the token is sent with every request.`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -46,4 +46,15 @@ export function readCredentials(authData: Readonly<Record<string, unknown>>): Cr
 
 function labelOf(key: string): string {
   return AUTH_FIELDS.find((field) => field.key === key)?.label ?? key;
+}
+
+/**
+ * https only: the REST token rides on every request. Plain http is accepted on loopback alone,
+ * where nothing crosses a network (local runs against a bridge or a fake).
+ */
+function isSafeUpstashUrl(url: string): boolean {
+  return (
+    /^https:\/\/[^/\s]+/i.test(url) ||
+    /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url)
+  );
 }

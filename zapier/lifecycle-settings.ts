@@ -3,7 +3,10 @@ import type { ZoomMeetingSettings } from '../src/zoom/types';
 import { choice, optionalBoolean, optionalText, type InputData } from './input';
 
 /** The hidden trigger that lists Zoom users for dropdowns: `trigger.value.label`. */
-export const ZOOM_USER_DROPDOWN = 'zoom_user_list.email.email';
+export const ZOOM_USER_DROPDOWN = 'zoom_user_list.email.name';
+
+/** Where the optional settings sit in the editor, out of the way of the one required field. */
+export const SETTINGS_GROUP = { key: 'meeting_settings', label: 'Meeting settings (optional)' };
 
 /** How meetings are made: the same choices as the CLI's environment, per Zap step. */
 export const LIFECYCLE_FIELD = {
@@ -32,7 +35,8 @@ export const LIFECYCLE_FIELD = {
       recreate: 'Delete the old meeting and make a new one',
       move: 'Move the old meeting to the new time (its join link keeps working)',
     },
-    helpText: 'What a rescheduled booking does to its meeting. Use the same choice in both Zaps.',
+    helpText:
+      'What a rescheduled booking does to its meeting. The choice made when the booking first reached this app is the one that counts, so every Zap on the booking agrees.',
   },
   nativeZoom: {
     key: 'native_zoom',
@@ -49,6 +53,8 @@ export const LIFECYCLE_FIELD = {
     type: 'boolean' as const,
     required: false,
     default: 'true',
+    helpText:
+      'Invitees wait until the host lets them in. Applies to meetings this step makes; existing meetings keep their settings.',
   },
   joinBeforeHost: {
     key: 'join_before_host',
@@ -56,6 +62,8 @@ export const LIFECYCLE_FIELD = {
     type: 'boolean' as const,
     required: false,
     default: 'false',
+    helpText:
+      'Let invitees start the meeting before the host arrives. Zoom ignores it while the waiting room is on.',
   },
   autoRecording: {
     key: 'auto_recording',
@@ -63,10 +71,32 @@ export const LIFECYCLE_FIELD = {
     required: false,
     default: 'none',
     choices: { none: 'None', local: 'Local', cloud: 'Cloud (paid Zoom plan)' },
+    helpText:
+      "Record every meeting this step makes: on the host's computer (Local) or in Zoom's cloud (Cloud, paid plans).",
   },
 } as const;
 
-export const LIFECYCLE_FIELDS = Object.values(LIFECYCLE_FIELD);
+/** The settings as input fields, grouped under SETTINGS_GROUP. */
+export const LIFECYCLE_FIELDS = Object.values(LIFECYCLE_FIELD).map((field) => ({
+  ...field,
+  group: SETTINGS_GROUP.key,
+}));
+
+/**
+ * "Stop this Zap if the booking was already handled": a Calendly redelivery, a replay or a second
+ * Zap on the same booking would otherwise run the steps after this one (a confirmation email) again.
+ */
+export function haltIfHandledField(defaultOn: boolean) {
+  return {
+    key: 'halt_if_handled',
+    label: 'Stop This Zap If the Booking Was Already Handled',
+    type: 'boolean' as const,
+    required: false,
+    default: defaultOn ? 'true' : 'false',
+    helpText:
+      'When an earlier run already handled this booking (a Calendly retry, a replay, another Zap), stop here so the steps after this one do not run twice. The run shows as Halted, not as an error.',
+  };
+}
 
 export function lifecycleConfigFromInput(input: InputData): LifecycleConfig {
   const F = LIFECYCLE_FIELD;

@@ -1,23 +1,39 @@
 import { InvalidPayloadError } from '../src/calendly/errors';
 import type { BookingRecord } from '../src/store/booking-record';
-import { ZoomApiError } from '../src/zoom/errors';
-import { BOOKING_FIELD, eventRefFromInput } from './booking-input';
+import { eventRefFromInput } from './booking-input';
 import type { ZapierEngine } from './engine';
 import { invalid, optionalText, type InputData } from './input';
+import { ZOOM_USER_DROPDOWN } from './lifecycle-settings';
+
+/** The hidden trigger listing a host's upcoming meetings: `trigger.value.label`. */
+export const ZOOM_MEETING_DROPDOWN = 'zoom_meeting_list.id.label';
+
+/** Only there to fill the meeting dropdown: Zoom lists meetings per host. */
+export const MEETING_HOST_FIELD = {
+  key: 'meeting_host',
+  label: 'Zoom Host (to list meetings)',
+  required: false,
+  dynamic: ZOOM_USER_DROPDOWN,
+  helpText:
+    'Pick a host to choose one of their upcoming meetings in **Zoom Meeting ID** below. Not needed when you map the meeting ID from an earlier step; the step itself never reads it.',
+};
 
 export const MEETING_ID_FIELD = {
   key: 'meeting_id',
   label: 'Zoom Meeting ID',
   required: false,
-  helpText: 'The numeric Zoom meeting ID (map **Zoom Meeting ID** from an earlier step).',
+  dynamic: ZOOM_MEETING_DROPDOWN,
+  helpText:
+    'The numeric Zoom meeting ID: map **Zoom Meeting ID** from an earlier step, or pick a host above and choose one of their upcoming meetings. Spaces are fine (857 4606 5432).',
 };
 
 /** The Calendly booking as an alternative way to name its meeting. */
 export const BOOKING_EVENT_FIELD = {
-  ...BOOKING_FIELD.event,
+  key: 'event_uri',
+  label: 'Calendly Event URI or UUID',
   required: false,
   helpText:
-    'Or the Calendly booking whose meeting it is: its Event URI or UUID. The meeting is looked up in the booking store.',
+    "Or name the meeting by its Calendly booking: map **Event URI** (or the event UUID) from the Calendly trigger. The meeting is looked up in this app's booking store.",
 };
 
 export function meetingIdFromInput(input: InputData): string | null {
@@ -34,6 +50,15 @@ export function requiredMeetingId(input: InputData): string {
   const id = meetingIdFromInput(input);
   if (id === null) throw invalid(MEETING_ID_FIELD.key, MEETING_ID_FIELD.label, 'is required');
   return id;
+}
+
+/** The Calendly event a step names, when it names one. */
+export function bookingEventFromInput(
+  input: InputData,
+): { eventUri: string; eventUuid: string } | null {
+  return optionalText(input, BOOKING_EVENT_FIELD.key) === null
+    ? null
+    : eventRefFromInput(input, BOOKING_EVENT_FIELD);
 }
 
 /** A booking's live meeting in the store, or null when it has none. */
@@ -56,27 +81,22 @@ export async function resolveMeeting(
 ): Promise<{ meetingId: string; record: BookingRecord | null }> {
   const meetingId = meetingIdFromInput(input);
   if (meetingId !== null) return { meetingId, record: null };
-  if (optionalText(input, BOOKING_EVENT_FIELD.key) === null) {
+  const booking = bookingEventFromInput(input);
+  if (booking === null) {
     throw invalid(
       MEETING_ID_FIELD.key,
       MEETING_ID_FIELD.label,
       'or Calendly Event URI or UUID is required',
     );
   }
-  const { eventUuid } = eventRefFromInput(input, BOOKING_EVENT_FIELD);
-  const record = await bookingWithMeeting(engine, eventUuid);
+  const record = await bookingWithMeeting(engine, booking.eventUuid);
   if (record === null) {
     throw new InvalidPayloadError(
       BOOKING_EVENT_FIELD.key,
-      `No live Zoom meeting is recorded for Calendly event ${eventUuid} (never made, or removed when the booking was canceled).`,
+      `No live Zoom meeting is recorded for Calendly event ${booking.eventUuid} (never made, or removed when the booking was canceled).`,
     );
   }
   return { meetingId: record.meeting.id, record };
-}
-
-/** Zoom's "no such meeting" (404, code 3001): a search finds nothing rather than failing. */
-export function isMeetingGone(error: unknown): boolean {
-  return error instanceof ZoomApiError && error.status === 404;
 }
 
 /** The Calendly event a meeting was made for, from the marker the lifecycle writes in its agenda. */

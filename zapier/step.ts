@@ -17,9 +17,20 @@ export function step<T>(work: StepWork<T>): (z: ZObject, bundle: Bundle) => Prom
     try {
       return await work(buildEngine(z, bundle), bundle);
     } catch (error) {
-      throw toZapierError(error);
+      throw withoutBundle(toZapierError(error));
     }
   };
+}
+
+/**
+ * Zapier appends the whole bundle (authData aside) to the message of an error it does not know to
+ * leave alone ("What happened: … with bundle {…}"), and shows and logs that message. The bundle
+ * holds the subscription's signing key and the booking's personal data, and its scrubber does not
+ * look inside a message. Our messages already say what happened and what to do.
+ */
+function withoutBundle(error: unknown): unknown {
+  if (error instanceof Error) Object.assign(error, { doNotContextify: true });
+  return error;
 }
 
 /** One booking event through the lifecycle; "another run holds it" asks Zapier to retry soon. */

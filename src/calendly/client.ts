@@ -1,26 +1,14 @@
-import type { HttpClient, HttpResponse } from '../http';
-import { CalendlyZoomError } from '../errors';
+import type { HttpClient } from '../http';
+import { CalendlyApiError } from './api-error';
+import {
+  apiError,
+  createCalendlyApi,
+  DEFAULT_CALENDLY_API_URL,
+  type CalendlyApi,
+} from './calendly-api';
+import { isObject, lastSegment, str, strOrNull, type Json } from './json';
 
-export const DEFAULT_CALENDLY_API_URL = 'https://api.calendly.com';
-
-/** Calendly answered with an error. `title` and `detail` are Calendly's; `message` says what to do. */
-export class CalendlyApiError extends CalendlyZoomError {
-  readonly kind = 'calendly_api';
-
-  constructor(
-    readonly status: number,
-    readonly title: string | null,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  /** No answer at all (status 0), rate limited or Calendly's side failed: worth trying later. */
-  get transient(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
-  }
-}
+export { CalendlyApiError, DEFAULT_CALENDLY_API_URL };
 
 export interface CalendlyUser {
   uri: string;
@@ -80,6 +68,15 @@ export interface InviteeSummary {
   createdAt: string | null;
 }
 
+/** Whose events: an organization URI or a user URI, as Calendly's list endpoints take them. */
+export type EventOwner = { organization: string } | { user: string };
+
+/**
+ * A resource exactly as Calendly's API answers it. The invitee and scheduled-event resources have
+ * the shape of a webhook payload's parts, so the webhook parser reads them (invitee-from-api.ts).
+ */
+export type CalendlyResource = Json;
+
 export interface CalendlyClient {
   getCurrentUser(): Promise<CalendlyUser>;
   createWebhookSubscription(input: CreateSubscriptionInput): Promise<WebhookSubscription>;
@@ -100,13 +97,22 @@ export interface CalendlyClient {
   }): Promise<ScheduledEventSummary[]>;
   /** Every page of one scheduled event's invitees. */
   listEventInvitees(eventUri: string): Promise<InviteeSummary[]>;
+  /** `GET /scheduled_events/{event}/invitees/{invitee}`: the invitee URI is that URL. */
+  getInvitee(eventUuid: string, inviteeUuid: string): Promise<CalendlyResource>;
+  /** `GET /scheduled_events/{event}`. */
+  getScheduledEvent(eventUuid: string): Promise<CalendlyResource>;
+  /** One page: the `count` latest-starting events, latest first. */
+  recentScheduledEvents(
+    query: EventOwner & { status?: 'active' | 'canceled'; count: number },
+  ): Promise<CalendlyResource[]>;
+  /** One page: the `count` most recently booked invitees of an event, newest first. */
+  recentEventInvitees(
+    eventUuid: string,
+    query: { status?: 'active' | 'canceled'; count: number },
+  ): Promise<CalendlyResource[]>;
 }
 
-type Json = Record<string, unknown>;
-
 const PAGE_SIZE = '100';
-/** A bound for runaway pagination (a next_page that never ends); far above real organisations. */
-const MAX_PAGES = 1000;
 
 /** The Calendly API v2 with a personal access token, over the HTTP port. */
 export function createCalendlyClient(options: {
@@ -115,234 +121,189 @@ export function createCalendlyClient(options: {
   apiUrl?: string;
   timeoutMs?: number;
 }): CalendlyClient {
-  const apiUrl = (options.apiUrl ?? DEFAULT_CALENDLY_API_URL).replace(/\/+$/, '');
-
-  /** `path` is relative to the configured API URL, so the token only ever goes there. */
-  async function request(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    action: string,
-    body?: unknown,
-  ): Promise<HttpResponse> {
-    try {
-      return await options.http({
-        method,
-        url: `${apiUrl}${path}`,
-        headers: {
-          authorization: `Bearer ${options.token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        timeoutMs: options.timeoutMs ?? 10_000,
-      });
-    } catch (cause) {
-      // The transport's message names the failure (ECONNREFUSED, timeout) and never the query.
-      const why = cause instanceof Error ? ` (${cause.message})` : '';
-      throw new CalendlyApiError(0, null, `Could not reach Calendly to ${action}${why}.`, {
-        cause,
-      });
-    }
-  }
-
-  async function json(
-    method: 'GET' | 'POST',
-    path: string,
-    action: string,
-    body?: unknown,
-  ): Promise<Json> {
-    const response = await request(method, path, action, body);
-    if (response.status < 200 || response.status >= 300) throw apiError(response, action);
-    try {
-      return JSON.parse(response.body) as Json;
-    } catch (cause) {
-      throw new CalendlyApiError(
-        response.status,
-        null,
-        `Calendly sent a non-JSON answer to ${action}.`,
-        { cause },
-      );
-    }
-  }
-
-  async function allPages(firstPath: string, action: string): Promise<Json[]> {
-    const items: Json[] = [];
-    const endpoint = firstPath.split('?')[0] ?? firstPath;
-    const seen = new Set<string>();
-    let next: string | null = firstPath;
-    while (next !== null) {
-      if (seen.size >= MAX_PAGES) {
-        throw new CalendlyApiError(
-          200,
-          null,
-          `Calendly kept returning further pages while trying to ${action} (more than ${MAX_PAGES}); stopped rather than return a partial list.`,
-        );
-      }
-      const body: Json = await json('GET', next, action);
-      const collection = body['collection'];
-      if (Array.isArray(collection)) items.push(...collection.filter(isObject));
-      const pagination = isObject(body['pagination']) ? body['pagination'] : {};
-      const nextPage = pagination['next_page'];
-      if (typeof nextPage !== 'string' || nextPage === '') break;
-      // next_page is the same endpoint with a page_token. Only its query is kept: the bearer
-      // token goes to the configured API URL, never to a host named inside a response.
-      const query = new URL(nextPage, `${apiUrl}/`).search;
-      if (seen.has(query)) {
-        throw new CalendlyApiError(
-          200,
-          null,
-          `Calendly returned the same next page twice while trying to ${action}.`,
-        );
-      }
-      seen.add(query);
-      next = `${endpoint}${query}`;
-    }
-    return items;
-  }
-
+  const api = createCalendlyApi(options);
   return {
-    async getCurrentUser() {
-      const action = 'read the current user (GET /users/me)';
-      const body = await json('GET', '/users/me', action);
-      const user = isObject(body['resource']) ? body['resource'] : {};
-      // Everything else (subscriptions, events) is addressed through these two URIs.
-      for (const field of ['uri', 'current_organization']) {
-        if (!strOrNull(user[field])) {
-          throw new CalendlyApiError(200, null, `Calendly's answer to ${action} has no ${field}.`);
-        }
-      }
-      return {
-        uri: str(user['uri']),
-        name: str(user['name']),
-        email: str(user['email']),
-        organization: str(user['current_organization']),
-        timezone: strOrNull(user['timezone']),
-      };
-    },
-
-    async createWebhookSubscription(input) {
-      const body = await json('POST', '/webhook_subscriptions', 'create the webhook subscription', {
-        url: input.url,
-        events: input.events,
-        organization: input.organization,
-        ...(input.scope === 'user' ? { user: input.user } : {}),
-        scope: input.scope,
-        signing_key: input.signingKey,
-      });
-      return toSubscription(isObject(body['resource']) ? body['resource'] : {});
-    },
-
-    async listWebhookSubscriptions(query) {
-      const params = new URLSearchParams({
-        organization: query.organization,
-        scope: query.scope,
-        count: PAGE_SIZE,
-      });
-      if (query.user) params.set('user', query.user);
-      const items = await allPages(
-        `/webhook_subscriptions?${params}`,
-        'list webhook subscriptions',
-      );
-      return items.map(toSubscription);
-    },
-
-    async deleteWebhookSubscription(uriOrUuid) {
-      // By UUID on the configured API URL, whatever host the URI names (the token goes nowhere else).
-      const path = `/webhook_subscriptions/${encodeURIComponent(lastSegment(uriOrUuid))}`;
-      const action = 'delete the webhook subscription';
-      const response = await request('DELETE', path, action);
-      if (response.status === 404) return 'already_gone';
-      if (response.status < 200 || response.status >= 300) throw apiError(response, action);
-      return 'deleted';
-    },
-
-    async listScheduledEvents(query) {
-      const params = new URLSearchParams({ count: PAGE_SIZE, sort: 'start_time:asc' });
-      if (query.organization) params.set('organization', query.organization);
-      if (query.user) params.set('user', query.user);
-      if (query.minStartTime) params.set('min_start_time', query.minStartTime);
-      if (query.maxStartTime) params.set('max_start_time', query.maxStartTime);
-      if (query.status) params.set('status', query.status);
-      const items = await allPages(`/scheduled_events?${params}`, 'list scheduled events');
-      return items.map((e) => {
-        const location = isObject(e['location']) ? e['location'] : {};
-        const members = Array.isArray(e['event_memberships']) ? e['event_memberships'] : [];
-        return {
-          uri: str(e['uri']),
-          uuid: lastSegment(str(e['uri'])),
-          name: str(e['name']),
-          status: str(e['status']),
-          startTime: str(e['start_time']),
-          endTime: str(e['end_time']),
-          hostEmails: members
-            .map((m) => (isObject(m) ? m['user_email'] : null))
-            .filter((x): x is string => typeof x === 'string'),
-          locationJoinUrl: strOrNull(location['join_url']),
-          locationType: strOrNull(location['type']),
-        };
-      });
-    },
-
-    async listEventInvitees(eventUri) {
-      const params = new URLSearchParams({ count: PAGE_SIZE });
-      const uuid = encodeURIComponent(lastSegment(eventUri));
-      const items = await allPages(
-        `/scheduled_events/${uuid}/invitees?${params}`,
-        'list the invitees of an event',
-      );
-      return items.map((i) => ({
-        uri: str(i['uri']),
-        name: str(i['name']),
-        email: str(i['email']),
-        status: str(i['status']),
-        timezone: strOrNull(i['timezone']),
-        rescheduled: i['rescheduled'] === true,
-        oldInvitee: strOrNull(i['old_invitee']),
-        newInvitee: strOrNull(i['new_invitee']),
-        createdAt: strOrNull(i['created_at']),
-      }));
-    },
+    getCurrentUser: () => getCurrentUser(api),
+    createWebhookSubscription: (input) => createWebhookSubscription(api, input),
+    listWebhookSubscriptions: (query) => listWebhookSubscriptions(api, query),
+    deleteWebhookSubscription: (ref) => deleteWebhookSubscription(api, ref),
+    listScheduledEvents: (query) => listScheduledEvents(api, query),
+    listEventInvitees: (eventUri) => listEventInvitees(api, eventUri),
+    getInvitee: (eventUuid, inviteeUuid) => getInvitee(api, eventUuid, inviteeUuid),
+    getScheduledEvent: (eventUuid) => getScheduledEvent(api, eventUuid),
+    recentScheduledEvents: (query) => recentScheduledEvents(api, query),
+    recentEventInvitees: (eventUuid, query) => recentEventInvitees(api, eventUuid, query),
   };
 }
 
-/** Turns Calendly's error answers into sentences a user can act on. */
-function apiError(response: HttpResponse, action: string): CalendlyApiError {
-  let title: string | null = null;
-  let detail = '';
-  let parameters: string[] = [];
-  try {
-    const body = JSON.parse(response.body) as Json;
-    title = strOrNull(body['title']);
-    detail = strOrNull(body['message']) ?? '';
-    // 400s name the offending parameters in `details`; the sentence alone says only "invalid".
-    parameters = (Array.isArray(body['details']) ? body['details'] : [])
-      .filter(isObject)
-      .map((d) => [strOrNull(d['parameter']), strOrNull(d['message'])].filter(Boolean).join(': '))
-      .filter((d) => d !== '');
-  } catch {
-    // Not JSON (a proxy's error page): the status alone must do.
+async function getCurrentUser(api: CalendlyApi): Promise<CalendlyUser> {
+  const action = 'read the current user (GET /users/me)';
+  const body = await api.json('GET', '/users/me', action);
+  const user = isObject(body['resource']) ? body['resource'] : {};
+  // Everything else (subscriptions, events) is addressed through these two URIs.
+  for (const field of ['uri', 'current_organization']) {
+    if (!strOrNull(user[field])) {
+      throw new CalendlyApiError(200, null, `Calendly's answer to ${action} has no ${field}.`);
+    }
   }
-  const said =
-    (detail ? ` Calendly said: "${detail}"` : '') +
-    (parameters.length > 0 ? ` (${parameters.join('; ')})` : '');
-  const status = response.status;
-  let message: string;
-  if (status === 401) {
-    message = `Calendly refused the token while trying to ${action}: check CALENDLY_TOKEN (a personal access token from Calendly > Integrations & Apps > API & Webhooks).${said}`;
-  } else if (status === 403 && /upgrade/i.test(detail)) {
-    message = `Calendly needs a different plan to ${action}.${said}`;
-  } else if (status === 403) {
-    message = `Calendly refused to ${action}: organisation-wide access needs a token of an organisation owner or admin; use --scope user (or ask an admin) otherwise.${said}`;
-  } else if (status === 409) {
-    message = `A webhook subscription for this URL already exists in Calendly; list it with \`calendly-zoom webhooks list\` and remove it first if its signing key is lost.${said}`;
-  } else if (status === 429) {
-    message = `Calendly rate-limited the request to ${action}; try again in a minute.${said}`;
-  } else if (status >= 500) {
-    message = `Calendly failed (HTTP ${status}) while trying to ${action}; try again later.${said}`;
-  } else {
-    message = `Calendly rejected the request to ${action} (HTTP ${status}).${said}`;
+  return {
+    uri: str(user['uri']),
+    name: str(user['name']),
+    email: str(user['email']),
+    organization: str(user['current_organization']),
+    timezone: strOrNull(user['timezone']),
+  };
+}
+
+async function createWebhookSubscription(
+  api: CalendlyApi,
+  input: CreateSubscriptionInput,
+): Promise<WebhookSubscription> {
+  const body = await api.json('POST', '/webhook_subscriptions', 'create the webhook subscription', {
+    url: input.url,
+    events: input.events,
+    organization: input.organization,
+    ...(input.scope === 'user' ? { user: input.user } : {}),
+    scope: input.scope,
+    signing_key: input.signingKey,
+  });
+  return toSubscription(isObject(body['resource']) ? body['resource'] : {});
+}
+
+async function listWebhookSubscriptions(
+  api: CalendlyApi,
+  query: { organization: string; scope: 'organization' | 'user'; user?: string },
+): Promise<WebhookSubscription[]> {
+  const params = new URLSearchParams({
+    organization: query.organization,
+    scope: query.scope,
+    count: PAGE_SIZE,
+  });
+  if (query.user) params.set('user', query.user);
+  const items = await api.allPages(
+    `/webhook_subscriptions?${params}`,
+    'list webhook subscriptions',
+  );
+  return items.map(toSubscription);
+}
+
+async function deleteWebhookSubscription(
+  api: CalendlyApi,
+  uriOrUuid: string,
+): Promise<'deleted' | 'already_gone'> {
+  // By UUID on the configured API URL, whatever host the URI names (the token goes nowhere else).
+  const path = `/webhook_subscriptions/${encodeURIComponent(lastSegment(uriOrUuid))}`;
+  const action = 'delete the webhook subscription';
+  const response = await api.request('DELETE', path, action);
+  if (response.status === 404) return 'already_gone';
+  if (response.status < 200 || response.status >= 300) throw apiError(response, action);
+  return 'deleted';
+}
+
+async function listScheduledEvents(
+  api: CalendlyApi,
+  query: Parameters<CalendlyClient['listScheduledEvents']>[0],
+): Promise<ScheduledEventSummary[]> {
+  const params = new URLSearchParams({ count: PAGE_SIZE, sort: 'start_time:asc' });
+  if (query.organization) params.set('organization', query.organization);
+  if (query.user) params.set('user', query.user);
+  if (query.minStartTime) params.set('min_start_time', query.minStartTime);
+  if (query.maxStartTime) params.set('max_start_time', query.maxStartTime);
+  if (query.status) params.set('status', query.status);
+  const items = await api.allPages(`/scheduled_events?${params}`, 'list scheduled events');
+  return items.map(toEventSummary);
+}
+
+async function listEventInvitees(api: CalendlyApi, eventUri: string): Promise<InviteeSummary[]> {
+  const params = new URLSearchParams({ count: PAGE_SIZE });
+  const items = await api.allPages(
+    `${eventPath(lastSegment(eventUri))}/invitees?${params}`,
+    'list the invitees of an event',
+  );
+  return items.map(toInviteeSummary);
+}
+
+async function getInvitee(
+  api: CalendlyApi,
+  eventUuid: string,
+  inviteeUuid: string,
+): Promise<CalendlyResource> {
+  const path = `${eventPath(eventUuid)}/invitees/${encodeURIComponent(inviteeUuid)}`;
+  return resourceOf(await api.json('GET', path, 'read the invitee'), 'read the invitee');
+}
+
+async function getScheduledEvent(api: CalendlyApi, eventUuid: string): Promise<CalendlyResource> {
+  const action = 'read the scheduled event';
+  return resourceOf(await api.json('GET', eventPath(eventUuid), action), action);
+}
+
+async function recentScheduledEvents(
+  api: CalendlyApi,
+  query: EventOwner & { status?: 'active' | 'canceled'; count: number },
+): Promise<CalendlyResource[]> {
+  const params = new URLSearchParams({ count: String(query.count), sort: 'start_time:desc' });
+  if ('organization' in query) params.set('organization', query.organization);
+  else params.set('user', query.user);
+  if (query.status) params.set('status', query.status);
+  return api.firstPage(`/scheduled_events?${params}`, 'list recent scheduled events');
+}
+
+async function recentEventInvitees(
+  api: CalendlyApi,
+  eventUuid: string,
+  query: { status?: 'active' | 'canceled'; count: number },
+): Promise<CalendlyResource[]> {
+  const params = new URLSearchParams({ count: String(query.count), sort: 'created_at:desc' });
+  if (query.status) params.set('status', query.status);
+  return api.firstPage(
+    `${eventPath(eventUuid)}/invitees?${params}`,
+    'list the invitees of an event',
+  );
+}
+
+/** By UUID on the configured API URL, whatever host a URI names. */
+function eventPath(eventUuid: string): string {
+  return `/scheduled_events/${encodeURIComponent(eventUuid)}`;
+}
+
+function resourceOf(body: Json, action: string): CalendlyResource {
+  const resource = body['resource'];
+  if (!isObject(resource)) {
+    throw new CalendlyApiError(200, null, `Calendly's answer to ${action} has no resource.`);
   }
-  return new CalendlyApiError(status, title, message);
+  return resource;
+}
+
+function toEventSummary(e: Json): ScheduledEventSummary {
+  const location = isObject(e['location']) ? e['location'] : {};
+  const members = Array.isArray(e['event_memberships']) ? e['event_memberships'] : [];
+  return {
+    uri: str(e['uri']),
+    uuid: lastSegment(str(e['uri'])),
+    name: str(e['name']),
+    status: str(e['status']),
+    startTime: str(e['start_time']),
+    endTime: str(e['end_time']),
+    hostEmails: members
+      .map((m) => (isObject(m) ? m['user_email'] : null))
+      .filter((x): x is string => typeof x === 'string'),
+    locationJoinUrl: strOrNull(location['join_url']),
+    locationType: strOrNull(location['type']),
+  };
+}
+
+function toInviteeSummary(i: Json): InviteeSummary {
+  return {
+    uri: str(i['uri']),
+    name: str(i['name']),
+    email: str(i['email']),
+    status: str(i['status']),
+    timezone: strOrNull(i['timezone']),
+    rescheduled: i['rescheduled'] === true,
+    oldInvitee: strOrNull(i['old_invitee']),
+    newInvitee: strOrNull(i['new_invitee']),
+    createdAt: strOrNull(i['created_at']),
+  };
 }
 
 function toSubscription(r: Json): WebhookSubscription {
@@ -361,20 +322,4 @@ function toSubscription(r: Json): WebhookSubscription {
     createdAt: strOrNull(r['created_at']),
     retryStartedAt: strOrNull(r['retry_started_at']),
   };
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
-function strOrNull(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function lastSegment(uri: string): string {
-  return uri.replace(/\/+$/, '').split('/').pop() ?? '';
 }

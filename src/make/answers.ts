@@ -1,9 +1,10 @@
 // What the scenario answers Calendly through "Webhook response": JSON text with Make formulas
-// spliced in. Any 2xx ends Calendly's retries; anything else makes Calendly deliver again.
+// spliced in. Any 2xx ends Calendly's retries; anything else makes Calendly deliver again (for 24 h).
 
 import type { MakeModule } from './blueprint-types';
 import type { BuildContext } from './build-context';
-import { formula, jsonSafe, out } from './formula';
+import { eventUuid } from './facts';
+import { formula, jsonSafe } from './formula';
 import { webhookRespond } from './modules';
 
 /** `{"a": value, …}` where each value is already JSON text (formulas spliced in as text). */
@@ -16,17 +17,38 @@ export function quoted(text: string): string {
   return `"${text}"`;
 }
 
-/** Zoom refused: answer 502 so Calendly delivers again later (it retries non-2xx for 24 h). */
-export function respondZoomError(ctx: BuildContext, callId: number): MakeModule {
+/** Calendly takes any non-2xx as "try again later"; the header says how soon would make sense. */
+const RETRY_AFTER_SECONDS = '60';
+
+export interface Answer {
+  /** A status, or a formula (an expression) for one. */
+  status: '200' | '400' | '500' | '503' | { formula: string };
+  /** An outcome name, or a formula (an expression) that computes one. */
+  outcome: string | { formula: string };
+  meetingId?: string;
+  joinUrl?: string;
+  /** A formula (an expression) for why: Zoom's message, the record's last error. */
+  reason?: string;
+}
+
+/** One "Webhook response" module: the outcome, the booking, and what else the answer carries. */
+export function answer(ctx: BuildContext, name: string, a: Answer): MakeModule {
+  const outcome =
+    typeof a.outcome === 'string' ? JSON.stringify(a.outcome) : quoted(formula(a.outcome.formula));
+  const fields: Array<[string, string]> = [
+    ['outcome', outcome],
+    ['event_uuid', quoted(formula(jsonSafe(eventUuid(ctx))))],
+  ];
+  if (a.meetingId !== undefined) fields.push(['meeting_id', quoted(formula(a.meetingId))]);
+  if (a.joinUrl !== undefined) fields.push(['join_url', quoted(formula(jsonSafe(a.joinUrl)))]);
+  if (a.reason !== undefined) fields.push(['reason', quoted(formula(jsonSafe(a.reason)))]);
+  const status = typeof a.status === 'string' ? a.status : formula(a.status.formula);
+  const retryable = a.status === '503' || typeof a.status !== 'string';
   return webhookRespond(
     ctx.ids,
-    '502: Zoom refused (Calendly will retry)',
-    '502',
-    json([
-      ['outcome', '"zoom_error"'],
-      ['zoom_status', formula(out(callId, 'statusCode'))],
-      ['zoom_code', quoted(formula(out(callId, 'data.code')))],
-      ['message', quoted(formula(jsonSafe(out(callId, 'data.message'))))],
-    ]),
+    typeof a.status === 'string' ? `${a.status}: ${name}` : name,
+    status,
+    json(fields),
+    retryable ? [['retry-after', RETRY_AFTER_SECONDS]] : [],
   );
 }

@@ -32,7 +32,8 @@ export const DEFAULT_BLUEPRINT_DIR = 'blueprints';
 
 export const BLUEPRINT_USAGE = `Usage: calendly-zoom blueprint [options]
 
-Writes the Make scenario blueprint, its data structures and the import checklist (README.md).
+Writes the Make scenario, the daily prune scenario, the data structure and the import checklist
+(README.md, with the operations each path costs, measured by running the scenario offline).
 
 Options:
   --out <dir>                    Output directory (default: ${DEFAULT_BLUEPRINT_DIR})
@@ -40,14 +41,41 @@ Options:
                                  host's email (default: ${DEFAULT_BLUEPRINT_OPTIONS.zoomHost})
   --topic <template>             Meeting topic; placeholders ${TOPIC_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}
                                  (default: "${DEFAULT_BLUEPRINT_OPTIONS.topicTemplate}")
-  --tolerance <seconds>          Signature timestamp window (default: ${DEFAULT_BLUEPRINT_OPTIONS.signatureToleranceSeconds})
+  --tolerance <seconds>          Signature window, long enough for Make's webhook queue
+                                 (default: ${DEFAULT_BLUEPRINT_OPTIONS.signatureToleranceSeconds})
   --reschedule <recreate|move>   Delete and recreate the meeting, or move it (default: ${DEFAULT_BLUEPRINT_OPTIONS.reschedule})
   --native-zoom <skip|create>    Bookings that already have a Calendly-made Zoom link (default: ${DEFAULT_BLUEPRINT_OPTIONS.nativeZoom})
+
+Filled into the blueprint so the import needs no manual steps (each left out is a step in the
+checklist instead):
+  --signing-key <key>            The Calendly subscription's signing key. A SECRET: it is written
+                                 into the blueprint file in plain text (keep the file private);
+                                 it is never printed.
+  --zoom-account-id <id>         Zoom Server-to-Server OAuth Account ID
+  --hook <id>                    Make id of the custom webhook (JSON pass-through and request
+                                 headers on)
+  --bookings-store <id>          Make id of the calendly-zoom-bookings data store
+  --zoom-keychain <id>           Make id of the Basic auth keychain holding the Zoom Client ID
+                                 and Client Secret (the id is not secret; the keychain is)
+  --team-id <id>                 Make team id, written into the data structure file
+
   --json                         Print the written files as JSON
   -h, --help                     Show this help
 `;
 
-type ValueFlag = 'out' | 'host' | 'topic' | 'tolerance' | 'reschedule' | 'native-zoom';
+type ValueFlag =
+  | 'out'
+  | 'host'
+  | 'topic'
+  | 'tolerance'
+  | 'reschedule'
+  | 'native-zoom'
+  | 'signing-key'
+  | 'zoom-account-id'
+  | 'hook'
+  | 'bookings-store'
+  | 'zoom-keychain'
+  | 'team-id';
 const VALUE_FLAGS: readonly ValueFlag[] = [
   'out',
   'host',
@@ -55,7 +83,20 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
   'tolerance',
   'reschedule',
   'native-zoom',
+  'signing-key',
+  'zoom-account-id',
+  'hook',
+  'bookings-store',
+  'zoom-keychain',
+  'team-id',
 ];
+
+/** Make ids by flag: whole numbers, the way Make shows them. */
+const ID_FLAGS = {
+  hook: 'hook',
+  'bookings-store': 'bookingsStore',
+  'zoom-keychain': 'zoomKeychain',
+} as const;
 
 /** Parses `blueprint`'s arguments (without the command name). Never throws. */
 export function parseBlueprintArgs(argv: readonly string[]): ParsedBlueprintArgs {
@@ -163,6 +204,24 @@ function apply(command: BlueprintCommand, flag: ValueFlag, value: string): strin
         return `--native-zoom must be "skip" or "create"; got "${value}".`;
       }
       command.options.nativeZoom = value;
+      return undefined;
+    case 'signing-key':
+      // Checked with the other options (resolveBlueprintOptions), never echoed back.
+      command.options.signingKey = value;
+      return undefined;
+    case 'zoom-account-id':
+      command.options.zoomAccountId = value;
+      return undefined;
+    case 'team-id':
+      if (!/^\d+$/.test(value)) return `--team-id must be a whole number; got "${value}".`;
+      command.options.teamId = Number(value);
+      return undefined;
+    case 'hook':
+    case 'bookings-store':
+    case 'zoom-keychain':
+      if (!/^\d+$/.test(value))
+        return `--${flag} must be a Make id (a whole number); got "${value}".`;
+      command.options.makeIds = { ...command.options.makeIds, [ID_FLAGS[flag]]: Number(value) };
       return undefined;
   }
 }

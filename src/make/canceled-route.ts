@@ -1,171 +1,143 @@
-// The invitee.canceled route: find the booking's meeting and delete it (Zoom 404 = already gone =
-// done), then mark the record cancelled, or superseded when the cancel is half of a reschedule.
-// A cancel for a booking never seen stores a tombstone, which the created route respects.
+// invitee.canceled: per invitee, as the engine does (src/store/transitions.ts). A cancel before
+// any booking leaves a tombstone; a group event keeps its meeting while another invitee remains;
+// the last one out deletes it (Zoom 404 = already gone = done) — or, in "move" mode for a
+// reschedule, keeps it for the new booking, unless that booking already has a record of its own.
 
-import type { MakeCondition, MakeModule } from './blueprint-types';
-import { FACTS, fact, payload, type BuildContext } from './build-context';
-import { json, quoted, respondZoomError } from './answers';
-import { BOOKING_STATUS, BOOKINGS_MODULE, bookingData } from './data-structures';
-import { formula, out } from './formula';
+import type { MakeModule } from './blueprint-types';
+import type { BuildContext } from './build-context';
+import { answer } from './answers';
 import {
-  datastoreAdd,
-  datastoreExists,
-  datastoreGet,
-  datastoreUpdate,
-  filtered,
-  router,
-  webhookRespond,
-} from './modules';
-import { callZoom, isBoolean, withZoomToken } from './zoom-steps';
+  claimLive,
+  listed,
+  othersRemain,
+  withInvitee,
+  withoutInvitee,
+  writeBooking,
+} from './booking-record';
+import { lookUpBooking } from './booking-lookup';
+import { condition } from './conditions';
+import { BOOKING_STATUS } from './data-structures';
+import { eventUri, inviteeUuid, linkedEventUuid, rescheduled } from './facts';
+import { formula, out } from './formula';
+import { deleteMeeting, keepForMove, recoverAndDelete } from './meeting-steps';
+import { either, switchOn } from './routers';
 
 export function canceledRoute(ctx: BuildContext): MakeModule[] {
-  const key = formula(fact(ctx, FACTS.eventUuid));
-  const known = datastoreExists(ctx.ids, `${BOOKINGS_MODULE}: is this booking known?`, key);
-  const branch = router(ctx.ids, 'Known booking, or a cancel that came first', () => [
-    filtered(storeTombstone(ctx, key), {
-      name: 'Unknown booking: cancel came first',
-      conditions: [[isBoolean(known.id, 'exist', false)]],
-    }),
-    filtered(cancelKnownBooking(ctx, key), {
-      name: 'Known booking',
-      conditions: [[isBoolean(known.id, 'exist', true)]],
-    }),
-  ]);
-  return filtered([known, branch], {
-    name: 'invitee.canceled',
-    conditions: [[{ a: formula(payload(ctx, 'event')), o: 'text:equal', b: 'invitee.canceled' }]],
-  });
-}
-
-function storeTombstone(ctx: BuildContext, key: string): MakeModule[] {
-  return [
-    datastoreAdd(
-      ctx.ids,
-      `${BOOKINGS_MODULE}: store a ${BOOKING_STATUS.tombstone}`,
-      key,
-      bookingData({
-        event_uuid: key,
-        event_uri: formula(payload(ctx, 'payload.scheduled_event.uri')),
-        status: BOOKING_STATUS.tombstone,
-        invitee_email: formula(payload(ctx, 'payload.email')),
-        updated_at: formula('now'),
-      }),
-    ),
-    outcome(ctx, '200: tombstone stored', '"tombstoned"'),
-  ];
-}
-
-function cancelKnownBooking(ctx: BuildContext, key: string): MakeModule[] {
-  const stored = datastoreGet(ctx.ids, `${BOOKINGS_MODULE}: read the stored booking`, key);
-  const status = formula(out(stored.id, 'status'));
-  const isActive: MakeCondition = { a: status, o: 'text:equal', b: BOOKING_STATUS.active };
-  const activeInvitees = formula(payload(ctx, 'payload.scheduled_event.invitees_counter.active'));
-  const othersRemain: MakeCondition = { a: activeInvitees, o: 'number:greater', b: '0' };
-  const lastOneLeft: MakeCondition = { a: activeInvitees, o: 'number:less', b: '1' };
-  const rescheduled = (value: boolean): MakeCondition => ({
-    a: formula(payload(ctx, 'payload.rescheduled')),
-    o: 'boolean:equal',
-    b: String(value),
-  });
-  const move = ctx.options.reschedule === 'move';
-
-  const decide = router(ctx.ids, 'What to do with the meeting', () => [
-    // Group event: the meeting stays until the last invitee cancels.
-    filtered([outcome(ctx, '200: kept for the other invitees', '"kept_for_other_invitees"')], {
-      name: 'Other invitees remain',
-      conditions: [[isActive, othersRemain]],
-    }),
-    ...(move
-      ? [
-          filtered(keepForMove(ctx, key), {
-            name: 'Rescheduled: keep the meeting for the move',
-            conditions: [[isActive, lastOneLeft, rescheduled(true)]],
-          }),
-        ]
-      : []),
-    filtered(deleteMeeting(ctx, key, stored.id), {
-      name: move ? 'Cancelled, not rescheduled: delete' : 'Last invitee cancelled: delete',
-      conditions: [move ? [isActive, lastOneLeft, rescheduled(false)] : [isActive, lastOneLeft]],
-    }),
-    // Tombstone, a claim still in progress, or a repeated cancel: nothing to delete.
-    filtered(
-      [
-        outcome(
-          ctx,
-          '200: nothing to delete',
-          quoted(formula(`"already_" + ${out(stored.id, 'status')}`)),
-        ),
-      ],
-      {
-        name: 'Not active: nothing to delete',
-        conditions: [[{ a: status, o: 'text:notequal', b: BOOKING_STATUS.active }]],
-      },
-    ),
-  ]);
-  return [stored, decide];
-}
-
-function deleteMeeting(ctx: BuildContext, key: string, storedId: number): MakeModule[] {
-  const rescheduled = payload(ctx, 'payload.rescheduled');
-  const finalStatus = `if(${rescheduled}; "${BOOKING_STATUS.superseded}"; "${BOOKING_STATUS.cancelled}")`;
-  return withZoomToken(ctx, (token) =>
-    callZoom(ctx, token, {
-      what: 'delete the meeting',
-      method: 'delete',
-      path: `/meetings/${formula(out(storedId, 'meeting_id'))}`,
-      // 404 (code 3001): the meeting is already gone, which is what a delete wants.
-      success: {
-        statuses: ['204', '404'],
-        then: (callId) => [
-          datastoreUpdate(
-            ctx.ids,
-            `${BOOKINGS_MODULE}: mark ${BOOKING_STATUS.cancelled} (or ${BOOKING_STATUS.superseded})`,
-            key,
-            bookingData({
-              status: formula(finalStatus),
-              superseded_by: formula(`if(${rescheduled}; ${fact(ctx, FACTS.newEventUuid)}; "")`),
-              updated_at: formula('now'),
-            }),
+  const invitee = inviteeUuid(ctx);
+  return lookUpBooking(ctx, {
+    what: 'this booking',
+    unknown: () => [
+      writeBooking(ctx, {
+        name: 'store a tombstone (cancel before create)',
+        from: null,
+        set: {
+          event_uri: formula(eventUri(ctx)),
+          status: BOOKING_STATUS.tombstone,
+          canceled: `,${formula(invitee)},`,
+          superseded_by: formula(
+            `if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`,
           ),
-          outcome(
-            ctx,
-            '200: meeting deleted',
-            quoted(
-              formula(`if(${out(callId, 'statusCode')} = 404; "already_gone"; ${finalStatus})`),
+        },
+      }),
+      answer(ctx, 'tombstone stored', { status: '200', outcome: 'tombstoned' }),
+    ],
+    known: (record) =>
+      either(
+        ctx.ids,
+        'Cancelled already?',
+        { name: 'Invitee cancelled already', conditions: listed(out(record, 'canceled'), invitee) },
+        () => [
+          answer(ctx, 'cancelled already', {
+            status: '200',
+            outcome: { formula: `"already_" + ${out(record, 'status')}` },
+          }),
+        ],
+        () => cancelInvitee(ctx, record),
+      ),
+  });
+}
+
+function cancelInvitee(ctx: BuildContext, record: number): MakeModule[] {
+  const invitee = inviteeUuid(ctx);
+  const others = {
+    name: 'Other invitees remain',
+    conditions: othersRemain(out(record, 'invitees'), invitee),
+  };
+  const leave = (outcome: string): MakeModule[] => [
+    writeBooking(ctx, {
+      name: 'record the cancel (meeting unchanged)',
+      from: record,
+      set: {
+        invitees: withoutInvitee(out(record, 'invitees'), invitee),
+        canceled: withInvitee(out(record, 'canceled'), invitee),
+      },
+    }),
+    answer(ctx, 'cancel recorded', { status: '200', outcome: { formula: outcome } }),
+  ];
+  const kept = (): MakeModule[] => leave('"kept_for_other_invitees"');
+  const remove = (): MakeModule[] => deleteMeeting(ctx, record, out(record, 'meeting_id'));
+  return switchOn(
+    ctx.ids,
+    'What the record says',
+    formula(out(record, 'status')),
+    [
+      {
+        values: [BOOKING_STATUS.active],
+        name: 'Active',
+        modules: () =>
+          either(ctx.ids, 'Last invitee out?', others, kept, () =>
+            ctx.options.reschedule === 'move'
+              ? either(
+                  ctx.ids,
+                  'A reschedule?',
+                  {
+                    name: 'Rescheduled',
+                    conditions: condition(formula(rescheduled(ctx)), 'boolean:equal', 'true'),
+                  },
+                  () => keepUnlessTaken(ctx, record),
+                  remove,
+                )
+              : remove(),
+          ),
+      },
+      {
+        // The new booking of a move was cancelled before its create: the kept meeting goes.
+        values: [BOOKING_STATUS.pendingMove],
+        name: 'Meeting waiting to be moved here',
+        modules: () => either(ctx.ids, 'Last invitee out?', others, kept, remove),
+      },
+      {
+        values: [BOOKING_STATUS.creating],
+        name: 'Creating',
+        modules: () =>
+          either(ctx.ids, 'Last invitee out?', others, kept, () =>
+            either(
+              ctx.ids,
+              'Still claimed?',
+              { name: 'Claim still live', conditions: claimLive(record) },
+              () => [
+                answer(ctx, 'a create is still at Zoom', { status: '503', outcome: 'in_progress' }),
+              ],
+              () => recoverAndDelete(ctx, record),
             ),
           ),
-        ],
       },
-      failure: (callId) => [respondZoomError(ctx, callId)],
-    }),
+    ],
+    {
+      // Finished or failed: no meeting to delete; remember the invitee's cancel all the same.
+      name: 'No meeting to delete',
+      modules: () => leave(`"already_" + ${out(record, 'status')}`),
+    },
   );
 }
 
-/** "move" mode: the new booking's create will PATCH this meeting, so it is not deleted. */
-function keepForMove(ctx: BuildContext, key: string): MakeModule[] {
-  return [
-    datastoreUpdate(
-      ctx.ids,
-      `${BOOKINGS_MODULE}: mark ${BOOKING_STATUS.superseded}, keep the meeting`,
-      key,
-      bookingData({
-        status: BOOKING_STATUS.superseded,
-        superseded_by: formula(fact(ctx, FACTS.newEventUuid)),
-        updated_at: formula('now'),
-      }),
-    ),
-    outcome(ctx, '200: superseded, meeting kept for the move', '"superseded"'),
-  ];
-}
-
-function outcome(ctx: BuildContext, name: string, value: string): MakeModule {
-  return webhookRespond(
-    ctx.ids,
-    name,
-    '200',
-    json([
-      ['outcome', value],
-      ['event_uuid', quoted(formula(fact(ctx, FACTS.eventUuid)))],
-    ]),
-  );
+/** Move mode: keep the meeting for the new booking, unless it already has a record of its own. */
+function keepUnlessTaken(ctx: BuildContext, record: number): MakeModule[] {
+  return lookUpBooking(ctx, {
+    what: 'the new booking',
+    key: formula(linkedEventUuid(ctx, 'new_invitee')),
+    read: false,
+    unknown: () => keepForMove(ctx, record),
+    known: () => deleteMeeting(ctx, record, out(record, 'meeting_id')),
+  });
 }

@@ -1,103 +1,85 @@
-// The two Make data stores the scenario uses, and the data structures behind them. Make does not
-// create these on import, so they are shipped as files (blueprints/data-structures/) and the
-// builder maps record fields by these names only: a typo fails to compile.
+// The data store the scenario uses and its data structure. Make does not create either on import,
+// so the structure is shipped as a file (blueprints/data-structures/) in the shape Make's API
+// (`POST /api/v2/data-structures`) takes, and the builder maps record fields by these names only:
+// a typo fails to compile.
 
 import type { MakeDataStructure } from './blueprint-types';
 
-/** Record key in the token store: one Zoom account per scenario, so one record. */
-export const TOKEN_RECORD_KEY = 'zoom-token';
-
-/** The lifecycle of a booking record in the Make data store. */
+/** Where a booking is in its lifecycle (one record per Calendly scheduled event). */
 export const BOOKING_STATUS = {
-  /** Claimed by a run that is creating the meeting: a second delivery creates nothing. */
-  creating: 'creating',
   active: 'active',
+  /** Zoom's answer to a create was lost (timeout, 5xx): the next delivery looks for the meeting. */
+  creating: 'creating',
+  /** Reschedule "move" mode, cancel first: the old meeting waits here for the new booking. */
+  pendingMove: 'pending_move',
   cancelled: 'cancelled',
   /** Replaced by a reschedule; `superseded_by` names the new scheduled event. */
   superseded: 'superseded',
-  /** The cancel arrived before the create: the late create makes no meeting. */
+  /** A cancellation arrived before any booking: a late create of that invitee makes nothing. */
   tombstone: 'tombstone',
+  /** Zoom refused for good (no such host, bad input): `last_error` says why. Needs attention. */
+  failed: 'failed',
 } as const;
 
 const BOOKING_FIELDS = [
-  ['event_uuid', 'text', 'Calendly scheduled event UUID (also the record key)', true],
-  ['event_uri', 'text', 'Calendly scheduled event URI', false],
-  ['status', 'text', 'creating, active, cancelled, superseded or tombstone', true],
-  ['meeting_id', 'text', 'Zoom meeting id, kept as text: ids exceed 32 bits', false],
-  ['join_url', 'text', 'Zoom join URL', false],
-  ['start_url', 'text', 'Zoom start URL (a host secret)', false],
-  ['password', 'text', 'Zoom meeting passcode', false],
-  ['host', 'text', 'Zoom user the meeting belongs to', false],
-  ['start_time', 'text', 'Meeting start, UTC (as sent to Zoom)', false],
-  ['invitee_email', 'text', 'Email of the invitee who booked', false],
-  ['superseded_by', 'text', 'UUID of the scheduled event that replaced this one', false],
+  ['event_uri', 'text', 'Calendly scheduled event URI', true],
+  ['status', 'text', Object.values(BOOKING_STATUS).join(', '), true],
+  ['invitees', 'text', 'Invitees booked on the event: UUIDs between commas', false],
   [
-    'meeting_moved_to',
+    'canceled',
     'text',
-    'Reschedule "move" mode: UUID of the event the meeting now serves',
+    'Invitees who cancelled: UUIDs between commas (their late bookings are refused)',
     false,
   ],
-  ['updated_at', 'date', 'Last change', false],
-] as const;
-
-const TOKEN_FIELDS = [
-  ['access_token', 'text', 'Zoom Server-to-Server OAuth access token', true],
-  ['fetched_at', 'date', 'When the token was fetched', false],
+  ['meeting_id', 'text', 'Zoom meeting id, kept as text: ids exceed 32 bits', false],
+  ['join_url', 'text', 'Zoom join URL', false],
+  ['zoom_user', 'text', 'Zoom user the meeting belongs to', false],
+  ['start_time', 'text', 'Meeting start, UTC, as sent to Zoom', false],
+  ['superseded_by', 'text', 'UUID of the scheduled event that replaced this one', false],
   [
-    'reuse_until',
-    'number',
-    'Unix seconds: reuse the token until then (55 min after fetching)',
-    true,
+    'moved_to',
+    'text',
+    'Reschedule "move" mode: UUID of the scheduled event the meeting moved to',
+    false,
   ],
+  [
+    'claim_until',
+    'number',
+    'While creating: Unix seconds until which other deliveries wait',
+    false,
+  ],
+  ['last_error', 'text', "Why the booking needs attention: Zoom's answer", false],
+  ['updated_at', 'date', 'Last change', true],
+  ['expires_at', 'number', 'Unix seconds after which the prune scenario deletes the record', true],
 ] as const;
 
 export type BookingField = (typeof BOOKING_FIELDS)[number][0];
-export type TokenField = (typeof TOKEN_FIELDS)[number][0];
+export const BOOKING_FIELD_NAMES: readonly BookingField[] = BOOKING_FIELDS.map(([name]) => name);
 
-export const BOOKINGS_STRUCTURE: MakeDataStructure = structure(
-  'calendly-zoom-booking',
-  BOOKING_FIELDS,
-);
-export const TOKEN_STRUCTURE: MakeDataStructure = structure('calendly-zoom-token', TOKEN_FIELDS);
+export const BOOKINGS_STRUCTURE: MakeDataStructure = {
+  name: 'calendly-zoom-booking',
+  // Strict: a record with a field the structure lacks is refused, so a module that picked the
+  // wrong data store fails loudly instead of writing into it.
+  strict: true,
+  spec: BOOKING_FIELDS.map(([name, type, label, required]) => ({ name, type, label, required })),
+};
 
-/** Names the user gives the data stores; designer names of data store modules start with them. */
+/** The name the user gives the data store; data store modules are named after it. */
 export const BOOKINGS_STORE_NAME = 'calendly-zoom-bookings';
-export const TOKEN_STORE_NAME = 'calendly-zoom-token';
+export const BOOKINGS_MODULE = `Bookings (${BOOKINGS_STORE_NAME})`;
 
-/** Designer-name prefixes: tell the user which data store to pick in each module after import. */
-export const BOOKINGS_MODULE = `Bookings store (${BOOKINGS_STORE_NAME})`;
-export const TOKEN_MODULE = `Token store (${TOKEN_STORE_NAME})`;
+/** Written in the data structure file when no `--team-id` was given. */
+export const PASTE_TEAM_ID = 'PASTE-YOUR-MAKE-TEAM-ID';
 
-/** Record data for the bookings store, checked against the structure's field names. */
-export function bookingData(fields: Partial<Record<BookingField, string>>): Record<string, string> {
-  return inStructureOrder(BOOKING_FIELDS, fields);
-}
-
-export function tokenData(fields: Record<TokenField, string>): Record<string, string> {
-  return inStructureOrder(TOKEN_FIELDS, fields);
-}
-
-function structure(
-  name: string,
-  fields: ReadonlyArray<readonly [string, string, string, boolean]>,
-): MakeDataStructure {
+/** The data structure file: what `POST /api/v2/data-structures` takes, team included. */
+export function dataStructureFile(
+  structure: MakeDataStructure,
+  teamId: number | undefined,
+): Record<string, unknown> {
   return {
-    name,
-    // Not strict: a later version may add fields without breaking records written by this one.
-    strict: false,
-    spec: fields.map(([field, type, label, required]) => ({ name: field, type, label, required })),
+    name: structure.name,
+    teamId: teamId ?? PASTE_TEAM_ID,
+    strict: structure.strict,
+    spec: structure.spec,
   };
-}
-
-// Same order as the structure, whatever order the caller wrote: keeps the output deterministic.
-function inStructureOrder(
-  fields: ReadonlyArray<readonly [string, ...unknown[]]>,
-  values: Partial<Record<string, string>>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [field] of fields) {
-    const value = values[field];
-    if (value !== undefined) out[field] = value;
-  }
-  return out;
 }

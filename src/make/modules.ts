@@ -1,7 +1,7 @@
-// One factory per Make module this blueprint uses. Each mirrors the shape Make exports for that
-// module (test/fixtures/make/): which keys go in `parameters` (chosen once, e.g. a data store or a
-// keychain) and which in `mapper` (mapped per run). Connections, hooks and data stores are left
-// out of `parameters` on purpose: Make asks the user to pick them after import.
+// One factory per Make module the scenarios use. Each mirrors the shape Make exports for that
+// module (test/fixtures/make/): which keys go in `parameters` (chosen once: a hook, a data store,
+// a keychain) and which in `mapper` (mapped per run). A hook, data store or keychain id is written
+// only when the user gave it (`calendly-zoom blueprint --hook …`); otherwise Make asks for it.
 
 import type { JsonObject, MakeFilter, MakeModule } from './blueprint-types';
 
@@ -18,17 +18,15 @@ export class IdSequence {
 export const MODULE_VERSIONS = {
   'gateway:CustomWebHook': 1,
   'gateway:WebhookRespond': 1,
-  'util:SetVariables': 1,
-  'util:FunctionSleep': 1,
   'json:ParseJSON': 1,
   'builtin:BasicRouter': 1,
-  'builtin:Break': 1,
+  'builtin:Ignore': 1,
   'http:MakeRequest': 4,
   'datastore:ExistRecord': 1,
   'datastore:GetRecord': 1,
   'datastore:AddRecord': 1,
-  'datastore:UpdateRecord': 1,
   'datastore:DeleteRecord': 1,
+  'datastore:SearchRecord': 1,
 } as const;
 
 type ModuleName = keyof typeof MODULE_VERSIONS;
@@ -51,9 +49,20 @@ function make(
   };
 }
 
-/** Custom webhook trigger. The hook itself (with JSON pass-through and headers on) is made by the user. */
-export function customWebhook(ids: IdSequence, name: string): MakeModule {
-  return make(ids.take(), 'gateway:CustomWebHook', name, { maxResults: 1 }, {});
+/** Only ids the user gave go into a module; the rest Make asks for after import. */
+function picked(name: string, id: number | undefined): JsonObject {
+  return id === undefined ? {} : { [name]: id };
+}
+
+/** Custom webhook trigger; the hook (JSON pass-through and headers on) is the user's. */
+export function customWebhook(ids: IdSequence, name: string, hook?: number): MakeModule {
+  return make(
+    ids.take(),
+    'gateway:CustomWebHook',
+    name,
+    { ...picked('hook', hook), maxResults: 1 },
+    {},
+  );
 }
 
 /** Answers the HTTP request that started the run. Make wants `status` as text, headers as key/value. */
@@ -62,36 +71,22 @@ export function webhookRespond(
   name: string,
   status: string,
   body: string,
+  headers: ReadonlyArray<readonly [string, string]> = [],
 ): MakeModule {
   return make(
     ids.take(),
     'gateway:WebhookRespond',
     name,
     {},
-    { status, body, headers: [{ key: 'content-type', value: 'application/json' }] },
-  );
-}
-
-/** Tools > Set multiple variables; each variable is then mapped as `{{id.name}}`. */
-export function setVariables(
-  ids: IdSequence,
-  name: string,
-  variables: ReadonlyArray<readonly [string, string]>,
-): MakeModule {
-  return make(
-    ids.take(),
-    'util:SetVariables',
-    name,
-    {},
     {
-      scope: 'roundtrip',
-      variables: variables.map(([variable, value]) => ({ name: variable, value })),
+      status,
+      body,
+      headers: [['content-type', 'application/json'], ...headers].map(([key, value]) => ({
+        key,
+        value,
+      })),
     },
   );
-}
-
-export function sleep(ids: IdSequence, name: string, seconds: number): MakeModule {
-  return make(ids.take(), 'util:FunctionSleep', name, {}, { duration: String(seconds) });
 }
 
 /** JSON > Parse JSON without a data structure: fields are mapped by path. */
@@ -119,19 +114,31 @@ export function router(
   };
 }
 
+/** Error handler directive: the error is dealt with, this bundle's path ends, the run goes on. */
+export function ignore(ids: IdSequence, name: string): MakeModule {
+  return {
+    id: ids.take(),
+    module: 'builtin:Ignore',
+    version: MODULE_VERSIONS['builtin:Ignore'],
+    metadata: { designer: { x: 0, y: 0, name } },
+  };
+}
+
 export interface HttpRequest {
   method: 'get' | 'post' | 'patch' | 'delete';
   url: string;
   headers?: ReadonlyArray<readonly [string, string]>;
+  query?: ReadonlyArray<readonly [string, string]>;
   /** JSON text (Make formulas allowed) sent as `application/json`. */
   jsonBody?: string;
-  /** Basic auth from a keychain the user picks after import; otherwise no auth. */
-  basicAuth?: boolean;
-  /** true: any non-2xx status fails the module (and triggers its error handler). */
-  stopOnHttpError: boolean;
+  /** Basic auth from a keychain: the given id, or one the user picks after import. */
+  basicAuth?: { keychain?: number };
 }
 
-/** HTTP > Make a request (v4). */
+/**
+ * HTTP > Make a request (v4). Every status is reported, never raised ("Evaluate all states as
+ * errors" off), so the scenario routes on `statusCode`; only a request without an answer errors.
+ */
 export function httpRequest(ids: IdSequence, name: string, request: HttpRequest): MakeModule {
   const body: JsonObject =
     request.jsonBody === undefined
@@ -141,16 +148,20 @@ export function httpRequest(ids: IdSequence, name: string, request: HttpRequest)
     ids.take(),
     'http:MakeRequest',
     name,
-    // basicAuth without `basicAuthKeychain`: the key is the user's to create and pick.
-    { authenticationType: request.basicAuth === true ? 'basicAuth' : 'noAuth' },
+    request.basicAuth === undefined
+      ? { authenticationType: 'noAuth' }
+      : {
+          authenticationType: 'basicAuth',
+          ...picked('basicAuthKeychain', request.basicAuth.keychain),
+        },
     {
       url: request.url,
       method: request.method,
       headers: (request.headers ?? []).map(([header, value]) => ({ name: header, value })),
-      queryParameters: [],
+      queryParameters: (request.query ?? []).map(([param, value]) => ({ name: param, value })),
       ...body,
       parseResponse: true,
-      stopOnHttpError: request.stopOnHttpError,
+      stopOnHttpError: false,
       allowRedirects: false,
       shareCookies: false,
       requestCompressedContent: true,
@@ -159,62 +170,64 @@ export function httpRequest(ids: IdSequence, name: string, request: HttpRequest)
 }
 
 /** Data store > Check the existence of a record: outputs `exist` (boolean). */
-export function datastoreExists(ids: IdSequence, name: string, key: string): MakeModule {
-  return make(ids.take(), 'datastore:ExistRecord', name, {}, { key });
+export function datastoreExists(
+  ids: IdSequence,
+  name: string,
+  key: string,
+  store?: number,
+): MakeModule {
+  return make(ids.take(), 'datastore:ExistRecord', name, picked('datastore', store), { key });
 }
 
-/** Data store > Get a record: outputs the record's fields by name. Only used once existence is known. */
-export function datastoreGet(ids: IdSequence, name: string, key: string): MakeModule {
-  return make(ids.take(), 'datastore:GetRecord', name, {}, { key, returnWrapped: false });
+/** Data store > Get a record: the record's fields by name. Only used once the record is known to exist. */
+export function datastoreGet(
+  ids: IdSequence,
+  name: string,
+  key: string,
+  store?: number,
+): MakeModule {
+  return make(ids.take(), 'datastore:GetRecord', name, picked('datastore', store), {
+    key,
+    returnWrapped: false,
+  });
 }
 
-/** Data store > Add/replace a record. */
-export function datastoreAdd(
+/** Data store > Add/replace a record: the whole record, replacing any record under the key. */
+export function datastoreReplace(
   ids: IdSequence,
   name: string,
   key: string,
   data: Record<string, string>,
+  store?: number,
 ): MakeModule {
-  return make(ids.take(), 'datastore:AddRecord', name, {}, { key, data, overwrite: true });
+  return make(ids.take(), 'datastore:AddRecord', name, picked('datastore', store), {
+    key,
+    data,
+    overwrite: true,
+  });
 }
 
-/** Data store > Update a record: only the given fields change. Never inserts. */
-export function datastoreUpdate(
+export function datastoreDelete(
   ids: IdSequence,
   name: string,
   key: string,
-  data: Record<string, string>,
+  store?: number,
 ): MakeModule {
-  return make(
-    ids.take(),
-    'datastore:UpdateRecord',
-    name,
-    {},
-    { key, data, upsert: false, overwriteArrays: false },
-  );
+  return make(ids.take(), 'datastore:DeleteRecord', name, picked('datastore', store), { key });
 }
 
-export function datastoreDelete(ids: IdSequence, name: string, key: string): MakeModule {
-  return make(ids.take(), 'datastore:DeleteRecord', name, {}, { key });
-}
-
-/**
- * Error handler directive: park the run as an incomplete execution and let Make retry it
- * `count` times, `intervalMinutes` apart (needs "allow storing of incomplete executions").
- */
-export function breakAndRetry(
+/** Data store > Search records: one bundle `{key, data}` per match, `limit` at most. */
+export function datastoreSearch(
   ids: IdSequence,
   name: string,
-  count: number,
-  intervalMinutes: number,
+  search: { filter: MakeFilter['conditions']; limit: number; store?: number },
 ): MakeModule {
   return make(
     ids.take(),
-    'builtin:Break',
+    'datastore:SearchRecord',
     name,
-    {},
-    // Make's own exports write these numbers as text.
-    { retry: true, count: String(count), interval: String(intervalMinutes) },
+    { ...picked('datastore', search.store), limit: search.limit, continueWhenNoRes: false },
+    { filter: search.filter as unknown as JsonObject[], sort: [] },
   );
 }
 

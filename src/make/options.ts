@@ -1,4 +1,3 @@
-import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from '../calendly/signature';
 import { ConfigError } from '../errors';
 import { DEFAULT_LIFECYCLE_CONFIG } from '../lifecycle';
 import { DEFAULT_MEETING_SETTINGS } from '../zoom/mapping';
@@ -23,9 +22,38 @@ export interface BlueprintOptions {
   nativeZoom: 'skip' | 'create';
   /** Merged over the guide's defaults (DEFAULT_MEETING_SETTINGS). */
   meetingSettings: ZoomMeetingSettings;
+  /**
+   * The subscription's signing key, written into the signature check. A secret: whoever reads the
+   * blueprint file can sign deliveries. Without it the check holds a placeholder and fails closed.
+   */
+  signingKey?: string;
+  /** Zoom Server-to-Server OAuth Account ID, written into the token requests. */
+  zoomAccountId?: string;
+  /** Make ids the user already has, so the imported scenario needs no picking. */
+  makeIds: MakeIds;
+  /** Make team id, for the data structure file (Make's API needs it to create the structure). */
+  teamId?: number;
 }
 
-export type BlueprintOptionsInput = Partial<BlueprintOptions>;
+export interface MakeIds {
+  /** The custom webhook (its JSON pass-through and request headers turned on). */
+  hook?: number;
+  /** The bookings data store. */
+  bookingsStore?: number;
+  /** The Basic auth keychain holding the Zoom Client ID and Client Secret. */
+  zoomKeychain?: number;
+}
+
+export type BlueprintOptionsInput = Partial<Omit<BlueprintOptions, 'makeIds'>> & {
+  makeIds?: MakeIds;
+};
+
+/**
+ * Long enough for a delivery that waited in Make's webhook queue (a deactivated or busy scenario)
+ * to still be accepted. Replaying a delivery is harmless: every step is idempotent, and records
+ * outlive the window (RECORD_RETENTION_SECONDS).
+ */
+export const DEFAULT_BLUEPRINT_TOLERANCE_SECONDS = 86_400;
 
 /** `zoomHost` value that means "the Calendly event's host". */
 export const EVENT_HOST = 'event-host';
@@ -33,10 +61,11 @@ export const EVENT_HOST = 'event-host';
 export const DEFAULT_BLUEPRINT_OPTIONS: Readonly<BlueprintOptions> = Object.freeze({
   zoomHost: 'me',
   topicTemplate: DEFAULT_LIFECYCLE_CONFIG.topicTemplate,
-  signatureToleranceSeconds: DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+  signatureToleranceSeconds: DEFAULT_BLUEPRINT_TOLERANCE_SECONDS,
   reschedule: 'recreate',
   nativeZoom: 'skip',
   meetingSettings: {},
+  makeIds: {},
 });
 
 /** The placeholders a topic template may use: the same set the engine's lifecycle fills in. */
@@ -46,8 +75,11 @@ export type TopicPlaceholder = (typeof TOPIC_PLACEHOLDERS)[number];
 // The host goes into a URL path unescaped, so only characters that need no escaping are allowed.
 const ZOOM_HOST =
   /^(me|event-host|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|[A-Za-z0-9_-]{6,64})$/;
-// A window of more than a day would make the replay check meaningless.
-const MAX_TOLERANCE_SECONDS = 86_400;
+// A week of queueing is already an outage someone must look at; beyond that, refuse.
+const MAX_TOLERANCE_SECONDS = 7 * 86_400;
+// Both land inside a Make text literal ("…"): no quotes, braces or spaces.
+const SIGNING_KEY = /^[A-Za-z0-9_\-+/=.~]{8,256}$/;
+const ZOOM_ACCOUNT_ID = /^[A-Za-z0-9_-]{4,64}$/;
 
 /**
  * Fills in defaults and checks every field, collecting all problems so one run reports them all.
@@ -57,6 +89,7 @@ export function resolveBlueprintOptions(input: BlueprintOptionsInput = {}): Blue
   const options: BlueprintOptions = {
     ...DEFAULT_BLUEPRINT_OPTIONS,
     ...definedOnly(input),
+    makeIds: definedOnly({ ...input.makeIds }),
   };
   const problems: string[] = [];
 
@@ -81,6 +114,20 @@ export function resolveBlueprintOptions(input: BlueprintOptionsInput = {}): Blue
     problems.push(
       `Native Zoom handling must be "skip" or "create"; got "${String(options.nativeZoom)}".`,
     );
+  }
+  if (options.signingKey !== undefined && !SIGNING_KEY.test(options.signingKey)) {
+    // Never echo the key itself: the message ends up on screens and in logs.
+    problems.push(
+      'The signing key must be 8–256 characters of letters, digits and _ - + / = . ~ (as Calendly and `calendly-zoom webhooks subscribe` make them).',
+    );
+  }
+  if (options.zoomAccountId !== undefined && !ZOOM_ACCOUNT_ID.test(options.zoomAccountId)) {
+    problems.push(`The Zoom Account ID looks wrong: "${options.zoomAccountId}".`);
+  }
+  for (const [name, id] of Object.entries({ ...options.makeIds, team: options.teamId })) {
+    if (id !== undefined && (!Number.isInteger(id) || id < 1)) {
+      problems.push(`The Make ${name} id must be a positive whole number; got ${String(id)}.`);
+    }
   }
   try {
     meetingSettingsJson(options);
@@ -148,10 +195,8 @@ function isPlaceholder(name: string): name is TopicPlaceholder {
   return (TOPIC_PLACEHOLDERS as readonly string[]).includes(name);
 }
 
-function definedOnly(input: BlueprintOptionsInput): BlueprintOptionsInput {
-  return Object.fromEntries(
-    Object.entries(input).filter(([, value]) => value !== undefined),
-  ) as BlueprintOptionsInput;
+function definedOnly<T extends object>(input: T): T {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as T;
 }
 
 function toJson(value: unknown, what: string): JsonValue {

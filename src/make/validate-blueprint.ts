@@ -16,7 +16,10 @@ export interface ValidateOptions {
 /** Built-in modules seen in real exports, with the version Make exports them at. */
 const KNOWN_BUILTINS: Readonly<Record<string, number>> = {
   ...MODULE_VERSIONS,
-  'builtin:Ignore': 1,
+  'util:SetVariables': 1,
+  'util:FunctionSleep': 1,
+  'builtin:Break': 1,
+  'datastore:UpdateRecord': 1,
   'builtin:Resume': 1,
   'builtin:Commit': 1,
   'builtin:Rollback': 1,
@@ -32,7 +35,6 @@ const KNOWN_BUILTINS: Readonly<Record<string, number>> = {
   'http:ActionGetFile': 3,
   'json:CreateJSON': 1,
   'json:TransformToJSON': 1,
-  'datastore:SearchRecord': 1,
   'datastore:CountRecord': 1,
 };
 // Apps whose modules are Make's own: an unknown module there is a typo, not a third-party app.
@@ -147,10 +149,11 @@ class Walker {
         `${label}: ${name} is an error handler directive, outside an error handler.`,
       );
     }
-    // Make itself treats a handler route without a directive as Ignore; ours always say which.
-    if (this.strict && place.kind === 'onerror' && place.last && !isDirective) {
+    // A directive ends its handler route; a route without one ignores the error ("Overview of
+    // error handling in Make": if no module in the route errors, Make ignores the error).
+    if (isDirective && place.kind === 'onerror' && !place.last) {
       this.problems.push(
-        `${label}: an error handler route must end with a directive (Break, Resume, Ignore, Commit or Rollback).`,
+        `${label}: a directive must be the last module of its error handler route.`,
       );
     }
     if (name === 'builtin:Break') this.breakSettings(m.mapper, label);
@@ -169,7 +172,8 @@ class Walker {
       if (!Array.isArray(m.onerror) || m.onerror.length === 0) {
         this.problems.push(`${label}: "onerror" must be a non-empty array of modules.`);
       } else {
-        this.flow(m.onerror, `${label}.onerror`, before, 'onerror');
+        // The handler route sees the failed module too: its `error` ({{N.error.message}}).
+        this.flow(m.onerror, `${label}.onerror`, validId ? [...before, id] : before, 'onerror');
       }
     }
     return validId ? id : undefined;

@@ -11,7 +11,7 @@ export async function writeBlueprints(
   outDir: string,
   options: BlueprintOptionsInput = {},
 ): Promise<string[]> {
-  const { files } = buildBlueprints(options);
+  const { files } = await buildBlueprints(options);
   const written: string[] = [];
   for (const file of files) {
     const path = join(outDir, file.name);

@@ -1,213 +1,154 @@
-// The Zoom side of the scenario: a token reused from the data store for 55 minutes, and a call
-// policy that routes on Zoom's status code: 401 → fresh token, retry once; 429 → short pause,
-// retry with a Break handler that parks the run for Make to retry; anything else → the caller's
-// failure steps. Make has no subroutines, so each call site gets its own copy of these modules.
+// The Zoom side of the scenario: an access token fetched where a call needs one (1 operation; a
+// cached token would cost more data store operations than the fetch it saves), and calls whose
+// every answer is routed: success, "try again later" (401 token refused, 429, 5xx, no answer) and
+// "refused for good" (any other status). Nothing is ever parked, so the scenario never stalls.
 
-import type { MakeCondition, MakeFilter, MakeModule } from './blueprint-types';
-import { SETTINGS, setting, type BuildContext } from './build-context';
-import { TOKEN_MODULE, TOKEN_RECORD_KEY, tokenData } from './data-structures';
+import type { MakeModule } from './blueprint-types';
+import type { BuildContext } from './build-context';
+import { answer } from './answers';
+import { and, condition, not, or, type Conditions } from './conditions';
 import { formula, out } from './formula';
-import {
-  breakAndRetry,
-  datastoreAdd,
-  datastoreExists,
-  datastoreGet,
-  filtered,
-  httpRequest,
-  router,
-  sleep,
-} from './modules';
+import { httpRequest } from './modules';
+import { either, oneOf, type Branch } from './routers';
 
 export const ZOOM_API_URL = 'https://api.zoom.us/v2';
 export const ZOOM_OAUTH_URL = 'https://zoom.us/oauth/token';
+/** Written into the token requests when no `--zoom-account-id` was given. */
+export const PASTE_ZOOM_ACCOUNT_ID = 'PASTE-YOUR-ZOOM-ACCOUNT-ID';
 
-/** Zoom tokens live 60 minutes; reusing one for 55 leaves a margin for the call that uses it. */
-export const TOKEN_REUSE_MINUTES = 55;
-/** Zoom's per-second 429 carries no Retry-After; a pause of a second or two clears it. */
-const RATE_LIMIT_PAUSE_SECONDS = 2;
-/** Break handler: Make retries the parked run this often, this many minutes apart. */
-export const BREAK_RETRIES = 3;
-export const BREAK_INTERVAL_MINUTES = 15;
+const TOKEN_MODULE = 'Zoom: get an access token';
 
-/**
- * Gets a Zoom access token, then runs `then` with a formula for it. Make runs a router's routes
- * one after another, in order: the first two refresh the stored token when it is missing or 55+
- * minutes old, and the third reads whatever is stored by then. Only one token fetch per hour.
- */
+export function statusIs(call: number, ...statuses: number[]): Conditions {
+  return or(
+    ...statuses.map((s) => condition(formula(out(call, 'statusCode')), 'number:equal', String(s))),
+  );
+}
+
+function statusFrom(call: number, low: number, high: number): Conditions {
+  const status = formula(out(call, 'statusCode'));
+  return and(
+    condition(status, 'number:greaterorequal', String(low)),
+    condition(status, 'number:lessorequal', String(high)),
+  );
+}
+
+/** 401 (token refused), 429 (rate limit, per second or per day) and 5xx: not this delivery's fault. */
+export function retryLater(call: number): Conditions {
+  return or(statusIs(call, 401, 429), statusFrom(call, 500, 599));
+}
+
+/** Zoom's own words about a refusal, for answers and the record (never a token or start URL). */
+export function zoomReason(call: number): string {
+  return `${out(call, 'statusCode')} + ": " + ifempty(${out(call, 'data.message')}; ${out(call, 'data.reason')})`;
+}
+
+/** A new access token, then `then(token)`. Every answer but 200 ends the delivery with a 5xx. */
 export function withZoomToken(
   ctx: BuildContext,
+  purpose: string,
   then: (token: string) => MakeModule[],
 ): MakeModule[] {
-  const saved = datastoreExists(ctx.ids, `${TOKEN_MODULE}: is a token saved?`, TOKEN_RECORD_KEY);
-  const refresh = router(ctx.ids, 'Zoom token: reuse for 55 min, else fetch one', () => {
-    const none = filtered(fetchToken(ctx, 'none saved yet').modules, {
-      name: 'No token saved yet',
-      conditions: [[isBoolean(saved.id, 'exist', false)]],
-    });
-    const stored = datastoreGet(ctx.ids, `${TOKEN_MODULE}: read the saved token`, TOKEN_RECORD_KEY);
-    const stale = filtered(fetchToken(ctx, 'saved one is 55+ min old').modules, {
-      name: 'Saved token is 55+ minutes old',
-      conditions: [
-        [
-          {
-            a: formula('timestamp'),
-            o: 'number:greaterorequal',
-            b: formula(`ifempty(${out(stored.id, 'reuse_until')}; 0)`),
-          },
-        ],
-      ],
-    });
-    const oldOne = filtered([stored, ...stale], {
-      name: 'A token is saved',
-      conditions: [[isBoolean(saved.id, 'exist', true)]],
-    });
-    const current = datastoreGet(
-      ctx.ids,
-      `${TOKEN_MODULE}: read the current token`,
-      TOKEN_RECORD_KEY,
-    );
-    return [none, oldOne, [current, ...then(out(current.id, 'access_token'))]];
+  const fetch = httpRequest(ctx.ids, `${TOKEN_MODULE} (to ${purpose})`, {
+    method: 'post',
+    url: ZOOM_OAUTH_URL,
+    query: [
+      ['grant_type', 'account_credentials'],
+      ['account_id', ctx.options.zoomAccountId ?? PASTE_ZOOM_ACCOUNT_ID],
+    ],
+    basicAuth: { keychain: ctx.options.makeIds.zoomKeychain },
   });
-  return [saved, refresh];
+  fetch.onerror = unreachable(ctx, fetch.id);
+  const status = out(fetch.id, 'statusCode');
+  // 429 and 5xx: Zoom is busy, try later (503). Any other refusal is a configuration error — the
+  // Account ID or the Client ID and Secret — which no retry fixes (500, with Zoom's reason).
+  return [
+    fetch,
+    ...either(
+      ctx.ids,
+      `Zoom token (to ${purpose})`,
+      { name: 'Token issued', conditions: statusIs(fetch.id, 200) },
+      () => then(out(fetch.id, 'data.access_token')),
+      () => [
+        answer(ctx, 'No Zoom token: 503 if Zoom is busy, 500 if it refused the credentials', {
+          status: { formula: `if(${status} = 429; 503; if(${status} >= 500; 503; 500))` },
+          outcome: {
+            formula: `if(${status} = 429; "zoom_unavailable"; if(${status} >= 500; "zoom_unavailable"; "zoom_credentials"))`,
+          },
+          reason: `${status} + ": " + ifempty(${out(fetch.id, 'data.reason')}; ifempty(${out(fetch.id, 'data.error')}; ${out(fetch.id, 'data.message')}))`,
+        }),
+      ],
+    ),
+  ];
 }
 
 export interface ZoomCall {
-  /** What the call does, for designer names: "create the meeting". */
+  /** What the call does, for module names: "create the meeting". */
   what: string;
-  method: 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** Path under https://api.zoom.us/v2 (formulas allowed). */
   path: string;
+  query?: ReadonlyArray<readonly [string, string]>;
   jsonBody?: string;
-  /** Statuses that mean done, and what follows; `then` gets the id of the module that succeeded. */
-  success: { statuses: readonly string[]; then: (callId: number) => MakeModule[] };
-  /** Optional statuses handled apart from success and failure (PATCH: 404 = meeting gone). */
-  gone?: { statuses: readonly string[]; then: (callId: number) => MakeModule[] };
-  /** Any other status. */
-  failure: (callId: number) => MakeModule[];
+  /** Mutually exclusive outcomes by status, built for the call's module id. */
+  outcomes: (
+    call: number,
+  ) => ReadonlyArray<Omit<Branch, 'modules'> & { modules: () => MakeModule[] }>;
+  /** Every other status. */
+  otherwise: { name: string; modules: (call: number) => MakeModule[] };
+  /** No answer at all: the connection failed or timed out. */
+  unreachable: (call: number) => MakeModule[];
 }
 
-/** One Zoom API call with the status policy described at the top of this file. */
 export function callZoom(ctx: BuildContext, token: string, call: ZoomCall): MakeModule[] {
-  const first = zoomRequest(ctx, call, `Zoom: ${call.what}`, token, false);
-  const handled = [...call.success.statuses, '401', '429', ...(call.gone?.statuses ?? [])];
-  const answer = router(ctx.ids, `Zoom's answer: ${call.what}`, () => {
-    const routes = [
-      filtered(
-        call.success.then(first.id),
-        statusIn(first.id, call.success.statuses, 'Zoom: done'),
-      ),
-      filtered(afterNewToken(ctx, call), statusIn(first.id, ['401'], '401: token rejected')),
-      filtered(afterPause(ctx, call, token), statusIn(first.id, ['429'], '429: rate limited')),
-    ];
-    if (call.gone !== undefined) {
-      routes.push(
-        filtered(
-          call.gone.then(first.id),
-          statusIn(first.id, call.gone.statuses, 'Zoom: not found'),
-        ),
-      );
-    }
-    routes.push(
-      filtered(call.failure(first.id), {
-        name: 'Zoom: any other status',
-        conditions: [handled.map((s) => ({ a: statusCode(first.id), o: 'text:notequal', b: s }))],
-      }),
-    );
-    return routes;
-  });
-  return [first, answer];
-}
-
-/** 401 {"code":124}: the token was revoked or expired early. Fetch a new one, retry once. */
-function afterNewToken(ctx: BuildContext, call: ZoomCall): MakeModule[] {
-  const fresh = fetchToken(ctx, 'Zoom rejected the saved one');
-  const retry = zoomRequest(
-    ctx,
-    call,
-    `Zoom: ${call.what} (retry with new token)`,
-    fresh.token,
-    true,
-  );
-  return [...fresh.modules, retry, ...call.success.then(retry.id)];
-}
-
-/** 429: pause, retry once inline; if Zoom still refuses, the Break handler parks the run. */
-function afterPause(ctx: BuildContext, call: ZoomCall, token: string): MakeModule[] {
-  const pause = sleep(
-    ctx.ids,
-    `Wait ${RATE_LIMIT_PAUSE_SECONDS} s (Zoom rate limit)`,
-    RATE_LIMIT_PAUSE_SECONDS,
-  );
-  const retry = zoomRequest(ctx, call, `Zoom: ${call.what} (retry after 429)`, token, true);
-  return [pause, retry, ...call.success.then(retry.id)];
-}
-
-/**
- * The HTTP module for a Zoom call. First attempts report every status for routing; retries fail
- * on any non-2xx so their Break handler takes over (Make retries the parked run later).
- */
-function zoomRequest(
-  ctx: BuildContext,
-  call: ZoomCall,
-  name: string,
-  token: string,
-  isRetry: boolean,
-): MakeModule {
-  const request = httpRequest(ctx.ids, name, {
+  const request = httpRequest(ctx.ids, `Zoom: ${call.what}`, {
     method: call.method,
     url: `${ZOOM_API_URL}${call.path}`,
     headers: [['Authorization', `Bearer ${formula(token)}`]],
+    ...(call.query === undefined ? {} : { query: call.query }),
     ...(call.jsonBody === undefined ? {} : { jsonBody: call.jsonBody }),
-    stopOnHttpError: isRetry,
   });
-  if (isRetry) {
-    request.onerror = [
-      breakAndRetry(
-        ctx.ids,
-        `Park and retry ${BREAK_RETRIES}× every ${BREAK_INTERVAL_MINUTES} min`,
-        BREAK_RETRIES,
-        BREAK_INTERVAL_MINUTES,
-      ),
-    ];
-  }
-  return request;
+  request.onerror = call.unreachable(request.id);
+  const outcomes = call.outcomes(request.id);
+  return [
+    request,
+    ...oneOf(ctx.ids, `Zoom's answer: ${call.what}`, [
+      ...outcomes,
+      {
+        name: call.otherwise.name,
+        conditions: not(or(...outcomes.map((o) => o.conditions))),
+        modules: () => call.otherwise.modules(request.id),
+      },
+    ]),
+  ];
 }
 
-/** POST to Zoom's token endpoint with Basic auth (client id:secret keychain), then save it. */
-function fetchToken(ctx: BuildContext, why: string): { modules: MakeModule[]; token: string } {
-  const fetch = httpRequest(ctx.ids, `Zoom: fetch an access token (${why})`, {
-    method: 'post',
-    url: `${ZOOM_OAUTH_URL}?grant_type=account_credentials&account_id=${formula(setting(ctx, SETTINGS.zoomAccountId))}`,
-    basicAuth: true,
-    // A token endpoint error is a configuration error (wrong account id or credentials): the run
-    // should stop with Zoom's message, never retry.
-    stopOnHttpError: true,
-  });
-  const token = out(fetch.id, 'data.access_token');
-  const save = datastoreAdd(
-    ctx.ids,
-    `${TOKEN_MODULE}: save the token`,
-    TOKEN_RECORD_KEY,
-    tokenData({
-      access_token: formula(token),
-      fetched_at: formula('now'),
-      reuse_until: formula(`formatDate(addMinutes(now; ${TOKEN_REUSE_MINUTES}); "X")`),
-    }),
-  );
-  return { modules: [fetch, save], token };
-}
-
-function statusCode(callId: number): string {
-  return formula(out(callId, 'statusCode'));
-}
-
-function statusIn(callId: number, statuses: readonly string[], name: string): MakeFilter {
+/** 401, 429, 5xx: nothing this delivery can do now; Calendly delivers again. */
+export function tryLater(ctx: BuildContext, call: number): Branch {
   return {
-    name: `${name} (${statuses.join(' or ')})`,
-    conditions: statuses.map((s) => [{ a: statusCode(callId), o: 'text:equal', b: s }]),
+    name: '401, 429, 5xx: try later',
+    conditions: retryLater(call),
+    modules: () => zoomBusy(ctx, call),
   };
 }
 
-export function isBoolean(moduleId: number, path: string, value: boolean): MakeCondition {
-  return { a: formula(out(moduleId, path)), o: 'boolean:equal', b: String(value) };
+/** A call that got no answer: 503, so Calendly delivers again. */
+export function unreachable(ctx: BuildContext, call: number): MakeModule[] {
+  return [
+    answer(ctx, 'Zoom did not answer, deliver again', {
+      status: '503',
+      outcome: 'zoom_unreachable',
+      reason: out(call, 'error.message'),
+    }),
+  ];
+}
+
+/** Zoom said "later" (token refused, rate limit, server error): 503 with Zoom's words. */
+export function zoomBusy(ctx: BuildContext, call: number): MakeModule[] {
+  return [
+    answer(ctx, 'Zoom said try later, deliver again', {
+      status: '503',
+      outcome: 'zoom_busy',
+      reason: zoomReason(call),
+    }),
+  ];
 }

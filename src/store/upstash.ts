@@ -1,5 +1,6 @@
-import { Redis } from '@upstash/redis';
+import type { Redis } from '@upstash/redis';
 import { ConfigError } from '../errors';
+import { createUpstashRedis } from '../upstash-client';
 import type { BookingRecord } from './booking-record';
 import type {
   BeginCancelInput,
@@ -81,7 +82,7 @@ export function createUpstashBookingStore(
   const redis =
     'redis' in options
       ? options.redis
-      : new Redis({ url: options.url, token: options.token, automaticDeserialization: false });
+      : createUpstashRedis({ url: options.url, token: options.token });
   return new UpstashBookingStore(
     redis,
     options.prefix ?? DEFAULT_PREFIX,

@@ -25,9 +25,24 @@ export const DEFAULT_ZOOM_API_URL = 'https://api.zoom.us/v2';
 /** The client logs retries and audit facts only; fields never carry tokens, secrets or start_url. */
 export type ZoomLogger = Pick<Logger, 'info' | 'warn'>;
 
+/** One page of a Zoom list, and the token for the next one (null after the last page). */
+export interface ZoomPage<T> {
+  items: T[];
+  nextPageToken: string | null;
+}
+
+export interface PageRequest {
+  pageToken?: string;
+  pageSize?: number;
+}
+
 export interface ZoomClient extends ZoomMeetings {
   /** Every user of the account (all pages), active ones unless told otherwise. */
   listUsers(options?: { status?: 'active' | 'inactive' | 'pending' }): Promise<ZoomUser[]>;
+  /** One page of the account's active users, for pickers that load more on demand. */
+  listUsersPage(page: PageRequest): Promise<ZoomPage<ZoomUser>>;
+  /** One page of a host's upcoming meetings (list items carry no start_url or passcode). */
+  listUpcomingMeetingsPage(host: string, page: PageRequest): Promise<ZoomPage<ZoomMeeting>>;
 }
 
 export interface ZoomClientOptions {
@@ -41,6 +56,11 @@ export interface ZoomClientOptions {
   log?: ZoomLogger;
   /** Budget for one public method, retries and waits included (Zapier gives a step 30 s). */
   deadlineMs?: number;
+  /**
+   * An absolute end (ms since epoch, on `now`'s clock) shared with the caller's other work: each
+   * method ends by the earlier of this and `deadlineMs` after it starts.
+   */
+  deadlineAt?: number;
   /** Cap for one HTTP attempt, further cut to what is left of the deadline. */
   requestTimeoutMs?: number;
   /** Merged over the guide's defaults and under each call's own settings. */
@@ -251,7 +271,30 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     return response.status === 404 ? null : read(response, call, toZoomMeeting);
   }
 
-  const startDeadline = (): number => now() + deadlineMs;
+  const startDeadline = (): number => Math.min(now() + deadlineMs, options.deadlineAt ?? Infinity);
+
+  /** One page of a list call: its items and the next page's token. */
+  async function onePage<T>(
+    call: Call,
+    key: string,
+    mapper: (item: unknown) => T,
+    page: PageRequest,
+  ): Promise<ZoomPage<T>> {
+    const paged: Call = {
+      ...call,
+      query: {
+        ...call.query,
+        page_size: String(page.pageSize ?? PAGE_SIZE),
+        ...(page.pageToken ? { next_page_token: page.pageToken } : {}),
+      },
+    };
+    const body = read(await send(paged, startDeadline()), paged, asRecord);
+    const next = typeof body.next_page_token === 'string' ? body.next_page_token : '';
+    return {
+      items: map(body, 200, paged, (json) => itemsOf(json, key, mapper)),
+      nextPageToken: next === '' ? null : next,
+    };
+  }
 
   return {
     async createMeeting(host, params) {
@@ -319,6 +362,27 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
         users.push(...map(page, 200, call, (json) => itemsOf(json, 'users', toZoomUser)));
       }
       return users;
+    },
+
+    listUsersPage(page) {
+      const call: Call = {
+        method: 'GET',
+        path: '/users',
+        query: { status: 'active' },
+        action: 'list Zoom users',
+      };
+      return onePage(call, 'users', toZoomUser, page);
+    },
+
+    listUpcomingMeetingsPage(host, page) {
+      const call: Call = {
+        method: 'GET',
+        path: `/users/${encodeURIComponent(host)}/meetings`,
+        query: { type: 'upcoming' },
+        action: `list the upcoming meetings of ${host}`,
+        host,
+      };
+      return onePage(call, 'meetings', toZoomMeeting, page);
     },
 
     async findMeetingByMarker(host, marker) {

@@ -83,11 +83,7 @@ export function tokenEndpointError(response: HttpResponse): Error {
   }
   // Code 4717 is documented; its body is not, so the wording is checked as well.
   if (body.code === 4717 || /disabled|deactivated/i.test(body.reason)) {
-    return new ZoomAuthError(
-      `The Zoom Server-to-Server OAuth app is deactivated${said}. Activate it: ${APP_PAGE} → Activation.${tag}`,
-      'app_disabled',
-      { cause },
-    );
+    return appDisabled(said, tag, cause);
   }
   if (body.error === 'invalid_client' || body.code === 4702 || body.code === 4704) {
     return new ZoomAuthError(
@@ -108,6 +104,14 @@ export function tokenEndpointError(response: HttpResponse): Error {
   return new ZoomAuthError(
     `Zoom refused to issue a token for this Account ID${said}. Use the Account ID shown on ${APP_PAGE} → App Credentials (the account that owns the app), then re-check the Client ID and Client Secret.${tag}`,
     'account_id',
+    { cause },
+  );
+}
+
+function appDisabled(said: string, tag: string, cause: ZoomApiError): ZoomAuthError {
+  return new ZoomAuthError(
+    `The Zoom Server-to-Server OAuth app is deactivated${said}. Activate it: ${APP_PAGE} → Activation.${tag}`,
+    'app_disabled',
     { cause },
   );
 }
@@ -146,6 +150,9 @@ export function failureToError(failure: ZoomFailure, context: FailureContext): E
 
   switch (failure.kind) {
     case 'unauthorized':
+      // Zoom's wording for an app switched off after the token was issued is not documented;
+      // when it says so, the fix is the app's activation, not the credentials.
+      if (/\b(disabled|deactivated)\b/i.test(failure.message)) return appDisabled(said, tag, cause);
       return new ZoomAuthError(
         `Zoom rejected the access token while trying to ${context.action}, even a newly issued one${said}. Check that the app is still activated (${APP_PAGE}) and that the Account ID is the account that owns it.${tag}`,
         'token',

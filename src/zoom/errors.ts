@@ -17,9 +17,19 @@ export class ZoomApiError extends CalendlyZoomError {
   get transient(): boolean {
     return this.status >= 500;
   }
+
+  /** 1001: no such user in the app's account (a host email that is not a Zoom user there). */
+  get userNotFound(): boolean {
+    return this.code === 1001;
+  }
 }
 
-/** The Server-to-Server OAuth credentials, app state or scopes are wrong. Never retried. */
+/**
+ * The Server-to-Server OAuth credentials, app state or scopes are wrong. Never retried. `setting`
+ * says what to fix: the credentials themselves (`account_id`, `client_credentials`), the app's
+ * activation (`app_disabled`), its scopes (`scopes`), or, for a token Zoom issued and then refused
+ * (`token`), the app's state and account.
+ */
 export class ZoomAuthError extends CalendlyZoomError {
   readonly kind = 'zoom_auth';
 
@@ -29,6 +39,14 @@ export class ZoomAuthError extends CalendlyZoomError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /**
+   * Zoom refused the credentials as such: only new values fix it. Every other setting is fixed in
+   * the Zoom app while the credentials stay valid, so asking for a reconnection would not help.
+   */
+  get credentialsRejected(): boolean {
+    return this.setting === 'account_id' || this.setting === 'client_credentials';
   }
 }
 

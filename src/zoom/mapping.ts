@@ -50,10 +50,12 @@ export function toZoomMeeting(body: unknown): ZoomMeeting {
     startUrl: optionalString(record.start_url),
     password: optionalString(record.password),
     hostId: optionalString(record.host_id),
+    hostEmail: optionalString(record.host_email),
     topic: optionalString(record.topic) ?? '',
     agenda: optionalString(record.agenda),
     startTime: optionalString(record.start_time),
     durationMinutes: typeof record.duration === 'number' ? record.duration : null,
+    timezone: optionalString(record.timezone),
   };
 }
 
@@ -67,6 +69,14 @@ export function toZoomUser(body: unknown): ZoomUser {
     email,
     status: optionalString(record.status),
     accountId: optionalString(record.account_id),
+    displayName:
+      optionalString(record.display_name) ??
+      optionalString(
+        [record.first_name, record.last_name]
+          .filter((part) => typeof part === 'string')
+          .join(' ')
+          .trim(),
+      ),
   };
 }
 

@@ -6,11 +6,15 @@ export interface ZoomMeeting {
   startUrl: string | null;
   password: string | null;
   hostId: string | null;
+  /** Zoom's `host_email`; absent from list items and from some fakes. */
+  hostEmail?: string | null;
   topic: string;
   agenda: string | null;
   /** ISO 8601 UTC. */
   startTime: string | null;
   durationMinutes: number | null;
+  /** The time zone Zoom shows the meeting in (IANA name). */
+  timezone?: string | null;
 }
 
 export interface ZoomMeetingSettings {
@@ -51,6 +55,8 @@ export interface ZoomUser {
   email: string;
   status: string | null;
   accountId: string | null;
+  /** `display_name`, else first and last name: what a person recognises in a list. */
+  displayName?: string | null;
 }
 
 export interface DeleteMeetingResult {

@@ -1,4 +1,5 @@
-import { Redis } from '@upstash/redis';
+import type { Redis } from '@upstash/redis';
+import { createUpstashRedis } from '../upstash-client';
 import { StoreError } from '../store/errors';
 import type { CachedToken, TokenCache } from './token-cache';
 
@@ -14,7 +15,7 @@ export function createUpstashTokenCache(
   const redis =
     'redis' in options
       ? options.redis
-      : new Redis({ url: options.url, token: options.token, automaticDeserialization: false });
+      : createUpstashRedis({ url: options.url, token: options.token });
   const prefix = `${options.prefix ?? 'cz:'}zoom-token:`;
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {

@@ -64,6 +64,44 @@ describe('the library entry (src/index.ts)', () => {
     );
   });
 
+  it('exports the Make simulator, which runs a blueprint and refuses what it does not model', async () => {
+    const blueprint = {
+      name: 'echo',
+      flow: [
+        {
+          id: 1,
+          module: 'gateway:CustomWebHook',
+          version: 1,
+          parameters: {},
+          mapper: {},
+          metadata: { designer: { x: 0, y: 0 } },
+        },
+        {
+          id: 2,
+          module: 'gateway:WebhookRespond',
+          version: 1,
+          mapper: { status: '200', body: '{{1.value}}', headers: [] },
+          metadata: { designer: { x: 0, y: 0 } },
+        },
+      ],
+      metadata: { version: 1, scenario: {}, designer: { orphans: [] } },
+    };
+    const sim = new library.MakeSimulator({ blueprint });
+    expect(await sim.deliver({ body: 'hello' })).toMatchObject({
+      status: 200,
+      body: 'hello',
+      operations: 2,
+    });
+    const unmodelled = structuredClone(blueprint);
+    unmodelled.flow[1] = {
+      ...unmodelled.flow[1],
+      module: 'slack:CreateMessage',
+    } as (typeof unmodelled.flow)[1];
+    expect(() => new library.MakeSimulator({ blueprint: unmodelled })).toThrow(
+      library.MakeUnsupportedError,
+    );
+  });
+
   it.each([
     'createZoomClient',
     'createZoomTokenProvider',

@@ -104,11 +104,28 @@ describe('connection test', () => {
     const error = await zapierErrorOf(tester()(connectionTest, { authData }));
 
     expect(error.detail).toMatchObject({
-      code: 'InvalidSettings',
+      code: 'ConnectionTestFailed',
       message: 'Zoom Client Secret is empty: reconnect the account and fill it in.',
     });
     expect(nock.pendingMocks()).toEqual([]);
   });
+
+  it.each([
+    ['plain http to a remote host', 'http://your-db.upstash.io'],
+    ['no scheme at all', 'your-db.upstash.io'],
+  ])(
+    'refuses an Upstash REST URL that is %s: the token would travel in clear',
+    async (_case, url) => {
+      const authData = { ...connection(upstash.bridge), upstash_url: url };
+
+      const error = await zapierErrorOf(tester()(connectionTest, { authData }));
+
+      expect(String(error.detail.message)).toBe(
+        "Upstash Redis REST URL must be the database's REST URL starting with https:// (https://….upstash.io): the token is sent with every request.",
+      );
+      expect(String(error.detail.message)).not.toContain(url);
+    },
+  );
 });
 
 describe('connection label', () => {

@@ -1,15 +1,29 @@
 import nock from 'nock';
 import { errors } from 'zapier-platform-core';
+import { CalendlyApiError } from '../../src/calendly/client';
+import { InvalidPayloadError } from '../../src/calendly/errors';
+import { ConfigError } from '../../src/errors';
 import { HostResolutionError } from '../../src/lifecycle';
 import { HttpTransportError } from '../../src/http';
-import { ZoomNetworkError, ZoomRateLimitError } from '../../src/zoom/errors';
-import { BookingBusyError, MAX_THROTTLE_SECONDS, toZapierError } from '../../zapier/errors';
+import { StoreError } from '../../src/store/errors';
+import {
+  ZoomApiError,
+  ZoomAuthError,
+  ZoomNetworkError,
+  ZoomRateLimitError,
+} from '../../src/zoom/errors';
+import {
+  BookingBusyError,
+  DeliveryRejectedError,
+  MAX_THROTTLE_SECONDS,
+  toZapierError,
+} from '../../zapier/errors';
+import { buildInviteeCreated } from '../support/calendly-payloads';
 import {
   App,
   calendlyApi,
+  calendlyBooking,
   connection,
-  eventUri,
-  HOST,
   hookOperation,
   inviteeUri,
   tester,
@@ -27,6 +41,7 @@ const upstash = useBridge();
 const deleteMeeting = App.creates.delete_meeting.operation.perform;
 const updateMeeting = App.creates.update_meeting.operation.perform;
 const createMeeting = App.creates.create_meeting.operation.perform;
+const findUser = App.searches.find_user.operation.perform;
 const MEETING = '85746065432';
 
 function bundle(inputData: Record<string, unknown>) {
@@ -97,20 +112,62 @@ describe('Zoom rate limits', () => {
   });
 });
 
-describe('credentials', () => {
-  it('Zoom refusing the app credentials asks the user to reconnect (ExpiredAuthError)', async () => {
-    nock(ZOOM_OAUTH)
-      .post('/oauth/token')
-      .query(true)
-      .reply(400, { reason: 'Invalid client_id or client_secret', error: 'invalid_client' });
+describe('credentials and app settings', () => {
+  function tokenEndpointAnswers(status: number, body: object): void {
+    nock(ZOOM_OAUTH).post('/oauth/token').query(true).reply(status, body);
+  }
+
+  it('Zoom refusing the Client ID or Secret expires the connection: only new values fix it', async () => {
+    tokenEndpointAnswers(400, {
+      reason: 'Invalid client_id or client_secret',
+      error: 'invalid_client',
+    });
 
     const error = await zapierErrorOf(tester()(deleteMeeting, bundle({ meeting_id: MEETING })));
 
     expect(error.name).toBe('ExpiredAuthError');
     expect(error.message).toContain('Zoom rejected the Client ID or Client Secret');
+    expect(error.message).toContain('reconnect the account in Zapier');
   });
 
-  it('Zoom rejecting even a fresh token asks the user to reconnect', async () => {
+  it('Zoom refusing the Account ID expires the connection', async () => {
+    tokenEndpointAnswers(400, {
+      reason: 'Invalid request : Bad Request',
+      error: 'invalid_request',
+    });
+
+    const error = await zapierErrorOf(tester()(deleteMeeting, bundle({ meeting_id: MEETING })));
+
+    expect(error.name).toBe('ExpiredAuthError');
+    expect(error.message).toContain('Account ID');
+  });
+
+  it('a deactivated Zoom app names Activation and does not expire the connection (Halted)', async () => {
+    tokenEndpointAnswers(400, { reason: 'The app has been disabled', error: 'invalid_client' });
+
+    const error = await zapierErrorOf(tester()(deleteMeeting, bundle({ meeting_id: MEETING })));
+
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('The Zoom Server-to-Server OAuth app is deactivated');
+    expect(error.message).toContain('no need to reconnect');
+  });
+
+  it('a missing Zoom scope names the scope and does not expire the connection (Halted)', async () => {
+    zoomToken();
+    zoomApi()
+      .get(`/v2/users/${encodeURIComponent('someone@example.com')}`)
+      .reply(400, {
+        code: 4711,
+        message: 'Invalid access token, does not contain scopes:[user:read:user:admin].',
+      });
+
+    const error = await zapierErrorOf(tester()(findUser, bundle({ email: 'someone@example.com' })));
+
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('The Zoom app lacks the scope user:read:user:admin');
+  });
+
+  it('Zoom rejecting even a fresh token points at the app, without expiring the connection', async () => {
     // The first 401 costs one more token and one retry; a second 401 on that fresh token is final.
     const tokens = zoomToken(2);
     zoomApi()
@@ -121,12 +178,27 @@ describe('credentials', () => {
 
     const error = await zapierErrorOf(tester()(deleteMeeting, bundle({ meeting_id: MEETING })));
 
-    expect(error.name).toBe('ExpiredAuthError');
+    expect(error.name).toBe('HaltedError');
     expect(error.message).toContain('Zoom rejected the access token');
     expect(tokens.isDone()).toBe(true);
   });
 
-  it('Calendly refusing the token asks the user to reconnect', async () => {
+  it('Zoom saying on a fresh token that the app is deactivated names Activation (Halted)', async () => {
+    zoomToken(2);
+    zoomApi()
+      .delete(`/v2/meetings/${MEETING}`)
+      .query(true)
+      .twice()
+      .reply(401, { code: 4717, message: 'The app has been disabled by the account admin.' });
+
+    const error = await zapierErrorOf(tester()(deleteMeeting, bundle({ meeting_id: MEETING })));
+
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('The Zoom Server-to-Server OAuth app is deactivated');
+    expect(error.message).toContain('→ Activation');
+  });
+
+  it('Calendly refusing the token expires the connection', async () => {
     calendlyApi().get('/users/me').reply(401, { title: 'Unauthenticated' });
 
     const error = await zapierErrorOf(
@@ -150,42 +222,30 @@ describe('credentials', () => {
 });
 
 describe('settings, input and outages', () => {
-  it('a booking without a Zoom host says which setting to fill in', async () => {
+  it('a booking without a Zoom host names the setting to fill in (Halted)', async () => {
     const uuid = upstash.newEventUuid();
+    calendlyBooking(buildInviteeCreated({ eventUuid: uuid, inviteeUuid: 'inv-1', hostEmails: [] }));
 
     const error = await zapierErrorOf(
-      tester()(
-        createMeeting,
-        bundle({
-          event_uri: eventUri(uuid),
-          invitee_uri: inviteeUri(uuid),
-          start_time: '2026-03-10T14:00:00Z',
-          duration_minutes: 30,
-        }),
-      ),
+      tester()(createMeeting, bundle({ invitee_uri: inviteeUri(uuid) })),
     );
 
-    expect(error.detail).toMatchObject({ code: 'InvalidSettings', status: 400 });
-    expect(String(error.detail.message)).toContain('Default Zoom Host (default_host)');
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('Default Zoom Host (default_host)');
   });
 
-  it('Upstash being down is a retryable error that says so', async () => {
+  it('Upstash being down asks Zapier to run the step again, saying which service', async () => {
+    const uuid = upstash.newEventUuid();
+    calendlyBooking(buildInviteeCreated({ eventUuid: uuid, inviteeUuid: 'inv-1' }));
     upstash.bridge.setDown(true, 'status');
     try {
       const error = await zapierErrorOf(
-        tester()(
-          createMeeting,
-          bundle({
-            event_uri: upstash.newEventUuid(),
-            invitee_uri: inviteeUri('x'),
-            start_time: '2026-03-10T14:00:00Z',
-            duration_minutes: 30,
-            host_email: HOST,
-          }),
-        ),
+        tester()(createMeeting, bundle({ invitee_uri: inviteeUri(uuid) })),
       );
 
-      expect(error.detail).toMatchObject({ code: 'StoreUnavailable', status: 503 });
+      expect(error.name).toBe('ThrottledError');
+      expect(error.detail).toMatchObject({ delay: 60 });
+      expect(String(error.detail.message)).toContain('Upstash');
     } finally {
       upstash.bridge.setDown(false);
     }
@@ -193,6 +253,8 @@ describe('settings, input and outages', () => {
 });
 
 describe('toZapierError', () => {
+  const classOf = (error: unknown): string => (toZapierError(error) as Error).name;
+
   it('asks for a retry in 30 s while another run holds the booking', () => {
     const mapped = toZapierError(new BookingBusyError('busy'));
 
@@ -225,20 +287,50 @@ describe('toZapierError', () => {
       new HostResolutionError('Booking x names no host and ZOOM_DEFAULT_HOST is not set.'),
     );
 
-    expect(JSON.parse((mapped as Error).message).message).not.toContain('ZOOM_DEFAULT_HOST');
+    expect(mapped).toBeInstanceOf(errors.HaltedError);
+    expect((mapped as Error).message).not.toContain('ZOOM_DEFAULT_HOST');
   });
 
   it.each([
-    ['Zoom', new ZoomNetworkError('Could not reach Zoom to create a meeting.', false)],
     [
-      'the z.request adapter',
-      new HttpTransportError('GET https://x got no answer: timed out', true),
+      'Zoom not answering',
+      new ZoomNetworkError('Could not reach Zoom to create a meeting.', false),
     ],
-  ])('maps "no answer" from %s to a retryable network error', (_from, error) => {
-    expect(JSON.parse((toZapierError(error) as Error).message)).toMatchObject({
-      code: 'NetworkError',
-      status: 504,
-    });
+    [
+      'the z.request adapter timing out',
+      new HttpTransportError('GET https://x got no answer', true),
+    ],
+    ['Upstash failing', new StoreError('Upstash store: get failed')],
+    ["Zoom's side failing (5xx)", new ZoomApiError(502, null, 'Zoom failed on its side')],
+    ['Calendly not answering', new CalendlyApiError(0, null, 'Could not reach Calendly')],
+    ["Calendly's side failing (5xx)", new CalendlyApiError(503, null, 'Calendly failed')],
+  ])('asks Zapier to run the step again in a minute for %s', (_case, error) => {
+    const mapped = toZapierError(error) as Error;
+
+    expect(mapped).toBeInstanceOf(errors.ThrottledError);
+    expect(JSON.parse(mapped.message)).toMatchObject({ delay: 60 });
+  });
+
+  it.each([
+    ['a field that is wrong', new InvalidPayloadError('meeting_id', 'Zoom Meeting ID is wrong')],
+    ['a connection value that is wrong', new ConfigError('Upstash Redis REST URL must be https')],
+    ['a delivery this Zap refused', new DeliveryRejectedError('forged')],
+    ['a Zoom request Zoom refused (4xx)', new ZoomApiError(400, 300, 'Validation Failed')],
+    ['Calendly refusing a request (403)', new CalendlyApiError(403, null, 'Permission Denied')],
+    ['a missing Zoom scope', new ZoomAuthError('lacks a scope', 'scopes')],
+    ['a deactivated Zoom app', new ZoomAuthError('deactivated', 'app_disabled')],
+  ])(
+    'stops the run as Halted, never counted towards turning the Zap off, for %s',
+    (_case, error) => {
+      expect(classOf(error)).toBe('HaltedError');
+    },
+  );
+
+  it.each([
+    ['the Account ID', 'account_id' as const],
+    ['the Client ID or Secret', 'client_credentials' as const],
+  ])('expires the connection only when Zoom refuses %s', (_case, setting) => {
+    expect(classOf(new ZoomAuthError('refused', setting))).toBe('ExpiredAuthError');
   });
 
   it('passes through errors it does not know', () => {

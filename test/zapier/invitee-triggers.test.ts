@@ -1,6 +1,8 @@
-import nock from 'nock';
+import { randomUUID } from 'node:crypto';
 import { buildInviteeCanceled, buildInviteeCreated } from '../support/calendly-payloads';
+import { deleteKeysByPrefix, rawRedis } from '../support/redis-test-env';
 import {
+  apiResources,
   CALENDLY,
   CALENDLY_USER,
   calendlyApi,
@@ -12,14 +14,18 @@ import {
   ORGANIZATION,
   rawRequest,
   tester,
+  useBridge,
   useNock,
   zapierErrorOf,
 } from './zapier-test-kit';
 
 useNock();
-
-// The triggers never reach Upstash; any URL will do for the connection.
-const authData = connection({ url: 'https://upstash.invalid', token: 'unused' });
+const upstash = useBridge();
+// The hook perform records each delivery it passes on in Upstash (the bridge stands for it).
+let authData: ReturnType<typeof connection>;
+beforeAll(() => {
+  authData = connection(upstash.bridge);
+});
 const TARGET = 'https://hooks.zapier.com/hooks/standard/1/abc/';
 const SUBSCRIPTION = `${CALENDLY}/webhook_subscriptions/sub-1`;
 const created = hookOperation('invitee_created');
@@ -153,8 +159,8 @@ describe('performSubscribe', () => {
       tester()(created.performSubscribe, { authData, targetUrl: TARGET, inputData: {} }),
     );
 
-    expect(error.detail).toMatchObject({ code: 'CalendlyError', status: 409 });
-    expect(String(error.detail.message)).toMatch(
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toMatch(
       /subscription of the other scope \(user\)\. Switch this trigger's Scope/,
     );
   });
@@ -169,8 +175,8 @@ describe('performSubscribe', () => {
       tester()(created.performSubscribe, { authData, targetUrl: TARGET, inputData: {} }),
     );
 
-    expect(error.detail).toMatchObject({ code: 'CalendlyError', status: 403 });
-    expect(String(error.detail.message)).toContain(
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain(
       'only organization owners and admins subscribe to everyone\'s bookings. Set this trigger\'s Scope to "Only my bookings"',
     );
   });
@@ -185,7 +191,8 @@ describe('performSubscribe', () => {
       tester()(created.performSubscribe, { authData, targetUrl: TARGET, inputData: {} }),
     );
 
-    expect(String(error.detail.message)).toContain('Calendly needs a different plan');
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('Calendly needs a different plan');
   });
 });
 
@@ -218,12 +225,24 @@ describe('performUnsubscribe', () => {
 
 describe('perform', () => {
   const KEY = 'test-signing-key-0123456789abcdef0123456789';
-  const subscribeData = {
-    id: 'sub-1',
-    uri: SUBSCRIPTION,
-    signing_secret: KEY,
-    scope: 'organization',
-  };
+  const raw = rawRedis();
+  /** Each test is its own Zap: its own subscription, so its deliveries are its own to dedupe. */
+  let subscribeData: { id: string; uri: string; signing_secret: string; scope: string };
+  beforeEach(() => {
+    const id = `sub-test-${randomUUID()}`;
+    subscribeData = {
+      id,
+      uri: `${CALENDLY}/webhook_subscriptions/${id}`,
+      signing_secret: KEY,
+      scope: 'organization',
+    };
+  });
+  afterEach(async () => {
+    await deleteKeysByPrefix(raw, `cz:delivered:${subscribeData.id}`);
+  });
+  afterAll(async () => {
+    await raw.quit();
+  });
 
   it("turns a delivery signed with the Zap's key into one flat item", async () => {
     const body = buildInviteeCreated({ eventUuid: 'ev-1', inviteeUuid: 'inv-1' });
@@ -284,6 +303,75 @@ describe('perform', () => {
     ]);
   });
 
+  it('still triggers for a delivery Zapier held for an hour before running it', async () => {
+    const anHourAgo = Math.floor(Date.now() / 1000) - 3600;
+
+    const items = await tester()(created.perform, {
+      authData,
+      subscribeData,
+      rawRequest: rawRequest(buildInviteeCreated({ eventUuid: 'ev-1' }), KEY, anHourAgo),
+    });
+
+    expect(items).toEqual([expect.objectContaining({ event_uuid: 'ev-1' })]);
+  });
+
+  it('starts no second run for a redelivery of the same event (Calendly retries, replays)', async () => {
+    const body = buildInviteeCreated({ eventUuid: 'ev-1' });
+    const run = tester();
+
+    const first = await run(created.perform, {
+      authData,
+      subscribeData,
+      rawRequest: rawRequest(body, KEY),
+    });
+    // Calendly signs every attempt anew: a retry is the same event under a new signature.
+    const retry = await run(created.perform, {
+      authData,
+      subscribeData,
+      rawRequest: rawRequest(body, KEY, Math.floor(Date.now() / 1000) + 1),
+    });
+
+    expect(first).toHaveLength(1);
+    expect(retry).toEqual([]);
+  });
+
+  it('passes the same event to a second Zap once as well', async () => {
+    const body = buildInviteeCreated({ eventUuid: 'ev-1' });
+    const otherZap = { ...subscribeData, id: `${subscribeData.id}-other` };
+    const run = tester();
+    try {
+      await run(created.perform, { authData, subscribeData, rawRequest: rawRequest(body, KEY) });
+
+      const items = await run(created.perform, {
+        authData,
+        subscribeData: otherZap,
+        rawRequest: rawRequest(body, KEY),
+      });
+
+      expect(items).toHaveLength(1);
+    } finally {
+      await deleteKeysByPrefix(raw, `cz:delivered:${otherZap.id}`);
+    }
+  });
+
+  it('passes a delivery on when Upstash cannot say whether it is a repeat: a lost booking is worse', async () => {
+    upstash.bridge.setDown(true, 'status');
+    try {
+      const items = await tester()(created.perform, {
+        authData,
+        subscribeData,
+        rawRequest: rawRequest(buildInviteeCreated({ eventUuid: 'ev-1' }), KEY),
+      });
+
+      expect(items).toHaveLength(1);
+      expect(consoleLines()).toContainEqual(
+        expect.stringContaining('could not check for a repeated delivery; passing it on'),
+      );
+    } finally {
+      upstash.bridge.setDown(false);
+    }
+  });
+
   const body = buildInviteeCreated({ eventUuid: 'ev-1' });
   const now = Math.floor(Date.now() / 1000);
   const { headers, content } = rawRequest(body, KEY);
@@ -291,24 +379,68 @@ describe('perform', () => {
     [
       'forged (signed with another key)',
       rawRequest(body, 'attacker-key-0123456789abcdef0123456789'),
+      "whose signature does not match this Zap's signing key",
     ],
-    ['stale (signed 10 minutes ago)', rawRequest(body, KEY, now - 600)],
-    ['from the future', rawRequest(body, KEY, now + 600)],
+    [
+      'signed more than 12 hours ago',
+      rawRequest(body, KEY, now - 13 * 3600),
+      'signed more than 12 hours ago',
+    ],
+    ['from the future', rawRequest(body, KEY, now + 13 * 3600), 'in the future'],
     [
       'unsigned',
       { method: 'POST' as const, headers: { 'Content-Type': 'application/json' }, content },
+      "without Calendly's signature header",
     ],
     [
       'altered after signing',
       { method: 'POST' as const, headers, content: content.replace('Jane Doe', 'Eve') },
+      "whose signature does not match this Zap's signing key",
     ],
-  ])('starts no run for a delivery that is %s, and logs why', async (_case, request) => {
-    const items = await tester()(created.perform, { authData, subscribeData, rawRequest: request });
+  ])(
+    'stops the run as Halted, saying why, for a delivery that is %s',
+    async (_case, request, why) => {
+      const error = await zapierErrorOf(
+        tester()(created.perform, { authData, subscribeData, rawRequest: request }),
+      );
 
-    expect(items).toEqual([]);
-    expect(consoleLines()).toContainEqual(
-      expect.stringContaining('Calendly delivery rejected: its signature does not check out'),
+      expect(error.name).toBe('HaltedError');
+      expect(error.message).toContain(why);
+      expect(error.message).toContain('Nothing was done with it.');
+    },
+  );
+
+  it('stops the run as Halted when Zapier hands it no raw delivery', async () => {
+    const error = await zapierErrorOf(tester()(created.perform, { authData, subscribeData }));
+
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('Zapier handed this run no raw Calendly delivery');
+  });
+
+  it('stops the run as Halted, with the fix, when the Zap has no signing key', async () => {
+    const error = await zapierErrorOf(
+      tester()(created.perform, {
+        authData,
+        subscribeData: { id: subscribeData.id },
+        rawRequest: rawRequest(body, KEY),
+      }),
     );
+
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('Turn the Zap off and on again');
+  });
+
+  it('stops the run as Halted for a signed body that is not an invitee event', async () => {
+    const error = await zapierErrorOf(
+      tester()(created.perform, {
+        authData,
+        subscribeData,
+        rawRequest: rawRequest({ event: 'invitee.created', payload: { uri: 'x' } }, KEY),
+      }),
+    );
+
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain("signed with this Zap's key is not a Calendly invitee event");
   });
 
   it('starts no run for the other event type', async () => {
@@ -326,16 +458,6 @@ describe('perform', () => {
       authData,
       subscribeData,
       rawRequest: rawRequest({ event: 'invitee_no_show.created', payload: {} }, KEY),
-    });
-
-    expect(items).toEqual([]);
-  });
-
-  it('starts no run when the subscription has no signing key', async () => {
-    const items = await tester()(created.perform, {
-      authData,
-      subscribeData: { id: 'sub-1' },
-      rawRequest: rawRequest(body, KEY),
     });
 
     expect(items).toEqual([]);
@@ -359,63 +481,39 @@ describe('perform', () => {
   });
 });
 
-describe('performList', () => {
-  function scheduledEvent(uuid: string, start: string, status = 'active') {
-    return {
-      uri: `${CALENDLY}/scheduled_events/${uuid}`,
-      name: 'Intro',
-      status,
-      start_time: start,
-      end_time: start.replace(':00:00', ':45:00'),
-      event_memberships: [{ user_email: HOST }],
-      location: { type: 'custom', location: 'Somewhere' },
-    };
+describe("performList (the editor's test)", () => {
+  /** A Get Event resource; its invitees come from a webhook body's payload, as the API has them. */
+  function apiEvent(uuid: string, start: string, status = 'active') {
+    const build = status === 'canceled' ? buildInviteeCanceled : buildInviteeCreated;
+    return apiResources(
+      build({ eventUuid: uuid, start, location: { type: 'custom', location: 'Somewhere' } }),
+    ).scheduledEvent;
+  }
+  function apiInvitee(eventUuid: string, inviteeUuid: string, name: string, status = 'active') {
+    const build = status === 'canceled' ? buildInviteeCanceled : buildInviteeCreated;
+    return apiResources(
+      build({ eventUuid, inviteeUuid, invitee: { name, timezone: 'Europe/Paris' } }),
+    ).invitee;
   }
 
-  it('returns recent real invitees from the Calendly API, newest first, shaped like deliveries', async () => {
+  it('asks Calendly for one page of a few recent bookings, newest first, shaped like deliveries', async () => {
     const api = calendlyMe()
       .get('/scheduled_events')
-      .query(
-        (q) =>
-          q.organization === ORGANIZATION &&
-          q.status === 'active' &&
-          typeof q.min_start_time === 'string',
-      )
+      .query({ organization: ORGANIZATION, status: 'active', count: '3', sort: 'start_time:desc' })
       .reply(200, {
         collection: [
-          scheduledEvent('ev-old', '2026-03-01T10:00:00.000000Z'),
-          scheduledEvent('ev-new', '2026-03-02T10:00:00.000000Z'),
+          apiEvent('ev-new', '2026-03-02T10:00:00.000000Z'),
+          apiEvent('ev-old', '2026-03-01T10:00:00.000000Z'),
         ],
-        pagination: { next_page: null },
+        // There are more, but a test needs no more than one page.
+        pagination: { next_page: `${CALENDLY}/scheduled_events?page_token=p2` },
       })
       .get('/scheduled_events/ev-new/invitees')
-      .query(true)
-      .reply(200, {
-        collection: [
-          {
-            uri: `${CALENDLY}/scheduled_events/ev-new/invitees/inv-9`,
-            name: 'Sam Sample',
-            email: 'sam@example.com',
-            status: 'active',
-            timezone: 'Europe/Paris',
-            rescheduled: false,
-          },
-        ],
-        pagination: { next_page: null },
-      })
+      .query({ count: '3', sort: 'created_at:desc', status: 'active' })
+      .reply(200, { collection: [apiInvitee('ev-new', 'inv-9', 'Sam Sample')], pagination: {} })
       .get('/scheduled_events/ev-old/invitees')
-      .query(true)
-      .reply(200, {
-        collection: [
-          {
-            uri: `${CALENDLY}/scheduled_events/ev-old/invitees/inv-1`,
-            name: 'Olive Older',
-            email: 'olive@example.com',
-            status: 'active',
-          },
-        ],
-        pagination: { next_page: null },
-      });
+      .query({ count: '3', sort: 'created_at:desc', status: 'active' })
+      .reply(200, { collection: [apiInvitee('ev-old', 'inv-1', 'Olive Older')], pagination: {} });
 
     const items = await tester()(created.performList, { authData, inputData: {} });
 
@@ -424,9 +522,10 @@ describe('performList', () => {
         id: `${CALENDLY}/scheduled_events/ev-new/invitees/inv-9#invitee.created`,
         event_uuid: 'ev-new',
         start_time: '2026-03-02T10:00:00Z',
-        duration_minutes: 45,
+        duration_minutes: 30,
         host_email: HOST,
         invitee_name: 'Sam Sample',
+        invitee_timezone: 'Europe/Paris',
         location_type: 'custom',
       }),
       expect.objectContaining({ event_uuid: 'ev-old', invitee_name: 'Olive Older' }),
@@ -442,38 +541,51 @@ describe('performList', () => {
 
     const error = await zapierErrorOf(tester()(created.performList, { authData, inputData: {} }));
 
-    expect(String(error.detail.message)).toContain(
-      'Set this trigger\'s Scope to "Only my bookings"',
-    );
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain('Set this trigger\'s Scope to "Only my bookings"');
   });
 
-  it('lists canceled events for the cancellation trigger, the user\'s own with Scope "user"', async () => {
-    calendlyMe()
+  it('lists canceled bookings for the cancellation trigger, the user\'s own with Scope "user"', async () => {
+    const api = calendlyMe()
       .get('/scheduled_events')
-      .query((q) => q.user === CALENDLY_USER && q.status === 'canceled')
+      .query({ user: CALENDLY_USER, status: 'canceled', count: '3', sort: 'start_time:desc' })
       .reply(200, {
-        collection: [scheduledEvent('ev-x', '2026-03-02T10:00:00.000000Z', 'canceled')],
-        pagination: { next_page: null },
+        collection: [apiEvent('ev-x', '2026-03-02T10:00:00.000000Z', 'canceled')],
+        pagination: {},
       })
       .get('/scheduled_events/ev-x/invitees')
-      .query(true)
-      .reply(200, {
-        collection: [
-          {
-            uri: `${CALENDLY}/scheduled_events/ev-x/invitees/inv-1`,
-            name: 'A',
-            email: 'a@example.com',
-            status: 'canceled',
-          },
-        ],
-        pagination: { next_page: null },
-      });
+      .query({ count: '3', sort: 'created_at:desc', status: 'canceled' })
+      .reply(200, { collection: [apiInvitee('ev-x', 'inv-1', 'A', 'canceled')], pagination: {} });
 
     const items = await tester()(canceled.performList, { authData, inputData: { scope: 'user' } });
 
     expect(items).toEqual([
       expect.objectContaining({ event_kind: 'invitee.canceled', event_uuid: 'ev-x' }),
     ]);
-    expect(nock.pendingMocks()).toEqual([]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('shows at most three bookings, as the editor does', async () => {
+    calendlyMe()
+      .get('/scheduled_events')
+      .query(true)
+      .reply(200, {
+        collection: [1, 2, 3].map((n) => apiEvent(`ev-${n}`, `2026-03-0${n}T10:00:00.000000Z`)),
+        pagination: {},
+      })
+      .get(/\/scheduled_events\/ev-\d\/invitees/)
+      .query(true)
+      .times(3)
+      .reply(200, (uri) => {
+        const eventUuid = uri.split('/')[2] ?? '';
+        return {
+          collection: ['a', 'b', 'c'].map((x) => apiInvitee(eventUuid, `inv-${x}`, x)),
+          pagination: {},
+        };
+      });
+
+    const items = await tester()(either.performList, { authData, inputData: {} });
+
+    expect(items).toHaveLength(3);
   });
 });

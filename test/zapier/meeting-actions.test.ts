@@ -5,6 +5,7 @@ import {
   eventUri,
   HOST,
   inviteeUri,
+  runtime,
   SECRET,
   tester,
   useBridge,
@@ -22,12 +23,21 @@ const updateMeeting = App.creates.update_meeting.operation.perform;
 const deleteMeeting = App.creates.delete_meeting.operation.perform;
 const findMeeting = App.searches.find_meeting.operation.perform;
 const findUser = App.searches.find_user.operation.perform;
-// A polling trigger: its perform is the whole operation.
-const zoomUsers = App.triggers.zoom_user_list.operation as { perform: unknown };
 const MEETING = '85746065432';
 
 function bundle(inputData: Record<string, unknown>) {
   return { authData: connection(upstash.bridge), inputData };
+}
+
+/** Zoom answers for the meeting's host (the outputs carry the host's name). */
+function zoomHost(times = 1) {
+  return zoomApi().get('/v2/users/KDcuGIm1QgePTO8WbOqwIQ').times(times).reply(200, {
+    id: 'KDcuGIm1QgePTO8WbOqwIQ',
+    email: HOST,
+    status: 'active',
+    first_name: 'Harriet',
+    last_name: 'Host',
+  });
 }
 
 /** A booking whose meeting is recorded, as create_meeting leaves it. */
@@ -70,6 +80,7 @@ describe('update_meeting', () => {
       .reply(204)
       .get(`/v2/meetings/${MEETING}`)
       .reply(200, zoomMeeting(MEETING, { start_time: '2026-03-12T09:00:00Z', duration: 60 }));
+    zoomHost();
 
     const item = await tester()(
       updateMeeting,
@@ -98,6 +109,7 @@ describe('update_meeting', () => {
       .reply(204)
       .get(`/v2/meetings/${MEETING}`)
       .reply(200, zoomMeeting(MEETING, { topic: 'New topic' }));
+    zoomHost();
 
     const item = await tester()(updateMeeting, bundle({ event_uri: uuid, topic: 'New topic' }));
 
@@ -112,7 +124,7 @@ describe('update_meeting', () => {
   it('says which fields are missing when there is nothing to change', async () => {
     const error = await zapierErrorOf(tester()(updateMeeting, bundle({ meeting_id: MEETING })));
 
-    expect(String(error.detail.message)).toContain(
+    expect(error.message).toContain(
       'New Start Time (start_time) or New Duration or New Topic is required',
     );
   });
@@ -124,10 +136,8 @@ describe('update_meeting', () => {
       tester()(updateMeeting, bundle({ event_uri: uuid, topic: 'x' })),
     );
 
-    expect(error.detail).toMatchObject({ code: 'InvalidInput' });
-    expect(String(error.detail.message)).toContain(
-      `No live Zoom meeting is recorded for Calendly event ${uuid}`,
-    );
+    expect(error.name).toBe('HaltedError');
+    expect(error.message).toContain(`No live Zoom meeting is recorded for Calendly event ${uuid}`);
   });
 });
 
@@ -157,7 +167,7 @@ describe('delete_meeting', () => {
   it('refuses an ID that is not a Zoom meeting ID', async () => {
     const error = await zapierErrorOf(tester()(deleteMeeting, bundle({ meeting_id: 'abc' })));
 
-    expect(String(error.detail.message)).toContain(
+    expect(error.message).toContain(
       'Zoom Meeting ID (meeting_id) must be a numeric Zoom meeting ID',
     );
     expect(nock.pendingMocks()).toEqual([]);
@@ -168,7 +178,10 @@ describe('find_meeting', () => {
   it("finds a booking's meeting through the store, then reads it from Zoom", async () => {
     const uuid = await bookingWithMeeting();
     zoomToken();
-    zoomApi().get(`/v2/meetings/${MEETING}`).reply(200, zoomMeeting(MEETING));
+    zoomApi()
+      .get(`/v2/meetings/${MEETING}`)
+      .reply(200, zoomMeeting(MEETING, { host_email: HOST, timezone: 'Europe/Paris' }));
+    zoomHost();
 
     const items = await tester()(findMeeting, bundle({ event_uri: eventUri(uuid) }));
 
@@ -179,6 +192,12 @@ describe('find_meeting', () => {
         event_uuid: uuid,
         event_uri: eventUri(uuid),
         host: HOST,
+        host_id: 'KDcuGIm1QgePTO8WbOqwIQ',
+        host_name: 'Harriet Host',
+        topic: '30 Minute Consultation with Jane Doe',
+        start_time: '2026-03-10T14:00:00Z',
+        duration_minutes: 30,
+        timezone: 'Europe/Paris',
         booking_status: 'active',
       }),
     ]);
@@ -189,12 +208,26 @@ describe('find_meeting', () => {
     zoomToken();
     zoomApi()
       .get(`/v2/meetings/${MEETING}`)
-      .reply(200, zoomMeeting(MEETING, { agenda: `[Calendly booking ${uri}]\nInvitee: Jane` }));
+      .reply(
+        200,
+        zoomMeeting(MEETING, {
+          host_email: HOST,
+          agenda: `[Calendly booking ${uri}]\nInvitee: Jane`,
+        }),
+      );
+    zoomHost();
 
     const items = await tester()(findMeeting, bundle({ meeting_id: MEETING }));
 
     expect(items).toEqual([
-      expect.objectContaining({ meeting_id: MEETING, event_uri: uri, event_uuid: 'ev-77' }),
+      expect.objectContaining({
+        meeting_id: MEETING,
+        event_uri: uri,
+        event_uuid: 'ev-77',
+        // The host's email, as in every output; the Zoom user id has a field of its own.
+        host: HOST,
+        host_id: 'KDcuGIm1QgePTO8WbOqwIQ',
+      }),
     ]);
   });
 
@@ -222,11 +255,19 @@ describe('find_user', () => {
     zoomToken();
     zoomApi()
       .get(`/v2/users/${encodeURIComponent(HOST)}`)
-      .reply(200, { id: 'u-1', email: HOST, status: 'active', account_id: 'acc-1' });
+      .reply(200, {
+        id: 'u-1',
+        email: HOST,
+        status: 'active',
+        account_id: 'acc-1',
+        display_name: 'Harriet Host',
+      });
 
     const items = await tester()(findUser, bundle({ email: HOST }));
 
-    expect(items).toEqual([{ id: 'u-1', email: HOST, status: 'active', account_id: 'acc-1' }]);
+    expect(items).toEqual([
+      { id: 'u-1', email: HOST, name: 'Harriet Host', status: 'active', account_id: 'acc-1' },
+    ]);
   });
 
   it('finds nothing for an email that is not a user of the account (404, code 1001)', async () => {
@@ -241,27 +282,78 @@ describe('find_user', () => {
   });
 });
 
-describe('zoom_user_list (hidden, for host dropdowns)', () => {
-  it('lists the active users of the account', async () => {
+describe('zoom_user_list (hidden: the host dropdowns)', () => {
+  it("lists a page of the account's active users, by name", async () => {
     zoomToken();
     zoomApi()
       .get('/v2/users')
-      .query({ status: 'active', page_size: '300' })
+      .query({ status: 'active', page_size: '100' })
       .reply(200, {
         next_page_token: '',
         users: [
-          { id: 'u-1', email: HOST, status: 'active' },
+          { id: 'u-1', email: HOST, status: 'active', display_name: 'Harriet Host' },
           { id: 'u-2', email: 'other@example.com', status: 'active' },
         ],
       });
 
-    const items = await tester()(zoomUsers.perform, bundle({}));
+    const items = await runtime().run('triggers.zoom_user_list.operation.perform', bundle({}));
 
     expect(items).toEqual([
-      { id: 'u-1', email: HOST, status: 'active' },
-      { id: 'u-2', email: 'other@example.com', status: 'active' },
+      { id: 'u-1', email: HOST, name: `Harriet Host (${HOST})`, status: 'active' },
+      { id: 'u-2', email: 'other@example.com', name: 'other@example.com', status: 'active' },
     ]);
   });
+});
+
+describe('zoom_meeting_list (hidden: the meeting ID dropdowns)', () => {
+  it("lists a page of the chosen host's upcoming meetings", async () => {
+    zoomToken();
+    zoomApi()
+      .get(`/v2/users/${encodeURIComponent(HOST)}/meetings`)
+      .query({ type: 'upcoming', page_size: '100' })
+      .reply(200, {
+        next_page_token: '',
+        meetings: [zoomMeeting(MEETING, { start_url: undefined, password: undefined })],
+      });
+
+    const items = await runtime().run(
+      'triggers.zoom_meeting_list.operation.perform',
+      bundle({ meeting_host: HOST }),
+    );
+
+    expect(items).toEqual([
+      {
+        id: MEETING,
+        topic: '30 Minute Consultation with Jane Doe',
+        start_time: '2026-03-10T14:00:00Z',
+        label: `30 Minute Consultation with Jane Doe · 2026-03-10T14:00:00Z · ${MEETING}`,
+      },
+    ]);
+  });
+
+  it('asks for a host first, naming the field', async () => {
+    const error = await runtime()
+      .run('triggers.zoom_meeting_list.operation.perform', bundle({}))
+      .catch((e: unknown) => e);
+
+    expect(String((error as Error).message)).toContain(
+      'Zoom Host (to list meetings) (meeting_host) is needed',
+    );
+  });
+
+  it.each([
+    ['Update Meeting', App.creates.update_meeting.operation.inputFields],
+    ['Delete Meeting', App.creates.delete_meeting.operation.inputFields],
+    ['Find Meeting', App.searches.find_meeting.operation.inputFields],
+  ])(
+    '%s offers its Zoom Meeting ID from that dropdown, fed by the host picked above it',
+    (_step, fields) => {
+      const keys = (fields as { key: string; dynamic?: string }[]).map((f) => [f.key, f.dynamic]);
+
+      expect(keys).toContainEqual(['meeting_id', 'zoom_meeting_list.id.label']);
+      expect(keys).toContainEqual(['meeting_host', 'zoom_user_list.email.name']);
+    },
+  );
 });
 
 describe('the Zoom token', () => {

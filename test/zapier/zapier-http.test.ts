@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import type { ZObject } from 'zapier-platform-core';
 import {
@@ -112,5 +114,33 @@ describe('createZapierHttpClient (the z.request adapter)', () => {
 
     expect(error).toBeInstanceOf(HttpTransportError);
     expect((error as HttpTransportError).timedOut).toBe(true);
+  });
+
+  it('bounds headers and body together: a body that trickles in past timeoutMs times out', async () => {
+    // Each phase alone stays under node-fetch's own timeout, which it applies to each separately.
+    const server = createServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.flushHeaders();
+        setTimeout(() => res.end('late'), 300);
+      }, 250);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const started = Date.now();
+    try {
+      const error = await withZapierHttp((http) =>
+        http({ method: 'GET', url: `http://127.0.0.1:${port}/trickle`, timeoutMs: 400 }).catch(
+          (e: unknown) => e,
+        ),
+      );
+
+      expect(error).toBeInstanceOf(HttpTransportError);
+      expect((error as HttpTransportError).timedOut).toBe(true);
+      expect(Date.now() - started).toBeLessThan(530);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    }
   });
 });

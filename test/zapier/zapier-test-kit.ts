@@ -2,11 +2,12 @@
 // values, nock helpers for Calendly and Zoom, and the Upstash bridge for the booking store.
 import { randomUUID } from 'node:crypto';
 import nock from 'nock';
+import * as core from 'zapier-platform-core';
 import { createAppTester, type Bundle, type ZObject } from 'zapier-platform-core';
 import App from '../../index';
 import { createUpstashBookingStore } from '../../src/store/upstash';
 import type { BookingStore } from '../../src/store/booking-store';
-import { signedDelivery } from '../support/calendly-payloads';
+import { signedDelivery, type InviteeWebhookBody } from '../support/calendly-payloads';
 import { deleteKeysByPrefix, rawRedis } from '../support/redis-test-env';
 import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
 
@@ -73,6 +74,37 @@ export function tester(): Run {
     if (typeof perform !== 'function') throw new Error('expected a perform function');
     return appTester(perform as (z: ZObject, bundle: Bundle) => Promise<unknown>, bundle);
   };
+}
+
+type Handler = (event: Record<string, unknown>) => Promise<{ results: unknown }>;
+// createAppHandler is what Zapier (and `zapier-platform validate`) runs; its types omit it.
+const { createAppHandler } = core as unknown as { createAppHandler: (app: object) => Handler };
+
+export type Logged = { message: string; data: Record<string, unknown> };
+
+/**
+ * Runs steps the way Zapier's runtime does, by method path, keeping every log line it would ship.
+ * Unlike createAppTester it hands z.cursor a local store, so paging dropdowns can run.
+ */
+export function runtime() {
+  const handler = createAppHandler(App);
+  const logged: Logged[] = [];
+  const zcacheTestObj = {};
+  const cursorTestObj = {};
+  const run = async (method: string, bundle: Record<string, unknown>): Promise<unknown> => {
+    const { results } = await handler({
+      command: 'execute',
+      method,
+      bundle,
+      storeKey: 'test-store-key',
+      zcacheTestObj,
+      cursorTestObj,
+      customLogger: (message: string, data: Record<string, unknown>) =>
+        logged.push({ message, data }),
+    });
+    return results;
+  };
+  return { run, logged };
 }
 
 /**
@@ -198,6 +230,29 @@ export function calendlyMe(scope = calendlyApi()): nock.Scope {
       current_organization: ORGANIZATION,
     },
   });
+}
+
+/**
+ * A booking as Calendly's API has it: a webhook payload is the invitee resource with its scheduled
+ * event inside, so Get Event Invitee and Get Event answer with its two parts.
+ */
+export function apiResources(body: InviteeWebhookBody) {
+  const { scheduled_event: scheduledEvent, ...invitee } = body.payload;
+  const [eventUuid, inviteeUuid] =
+    invitee.uri.split('/scheduled_events/')[1]?.split('/invitees/') ?? [];
+  return { invitee, scheduledEvent, eventUuid, inviteeUuid };
+}
+
+/** Calendly's API for one booking, as Get Event Invitee and Get Event answer it. */
+export function calendlyBooking(body: InviteeWebhookBody, times = 1): nock.Scope {
+  const { invitee, scheduledEvent, eventUuid, inviteeUuid } = apiResources(body);
+  return calendlyApi()
+    .get(`/scheduled_events/${eventUuid}/invitees/${inviteeUuid}`)
+    .times(times)
+    .reply(200, { resource: invitee })
+    .get(`/scheduled_events/${eventUuid}`)
+    .times(times)
+    .reply(200, { resource: scheduledEvent });
 }
 
 /** `bundle.rawRequest` as Zapier builds it: raw body, headers prefixed `Http-` and re-cased. */

@@ -377,6 +377,88 @@ describe('listEventInvitees', () => {
   });
 });
 
+describe('recentScheduledEvents and recentEventInvitees (one page, newest first)', () => {
+  it('asks for one page of the latest-starting events and never follows next_page', async () => {
+    const scope = calendly()
+      .get('/scheduled_events')
+      .query({ count: '3', sort: 'start_time:desc', organization: ORG, status: 'active' })
+      .reply(200, page([{ uri: EVENT_URI }], `${API}/scheduled_events?page_token=p2`));
+
+    const events = await client().recentScheduledEvents({
+      organization: ORG,
+      status: 'active',
+      count: 3,
+    });
+
+    expect(events).toEqual([{ uri: EVENT_URI }]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("lists one user's events with the user parameter", async () => {
+    const scope = calendly()
+      .get('/scheduled_events')
+      .query({ count: '5', sort: 'start_time:desc', user: USER })
+      .reply(200, page([], null));
+
+    await client().recentScheduledEvents({ user: USER, count: 5 });
+
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("asks for one page of an event's most recently booked invitees", async () => {
+    const scope = calendly()
+      .get(`/scheduled_events/${EVENT_UUID}/invitees`)
+      .query({ count: '3', sort: 'created_at:desc', status: 'canceled' })
+      .reply(200, page([{ uri: `${EVENT_URI}/invitees/inv-1` }], 'more'));
+
+    const invitees = await client().recentEventInvitees(EVENT_UUID, {
+      status: 'canceled',
+      count: 3,
+    });
+
+    expect(invitees).toEqual([{ uri: `${EVENT_URI}/invitees/inv-1` }]);
+    expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe('getInvitee and getScheduledEvent', () => {
+  it('read the resources by UUID on the configured API URL', async () => {
+    const scope = calendly()
+      .get(`/scheduled_events/${EVENT_UUID}/invitees/inv-1`)
+      .reply(200, { resource: { uri: `${EVENT_URI}/invitees/inv-1` } })
+      .get(`/scheduled_events/${EVENT_UUID}`)
+      .reply(200, { resource: { uri: EVENT_URI } });
+
+    await expect(client().getInvitee(EVENT_UUID, 'inv-1')).resolves.toEqual({
+      uri: `${EVENT_URI}/invitees/inv-1`,
+    });
+    await expect(client().getScheduledEvent(EVENT_UUID)).resolves.toEqual({ uri: EVENT_URI });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('says what to check when Calendly has no such invitee (404)', async () => {
+    calendly().get(`/scheduled_events/${EVENT_UUID}/invitees/nope`).reply(404, {
+      title: 'Resource Not Found',
+      message: 'The server could not find the requested resource.',
+    });
+
+    const error = await rejection(client().getInvitee(EVENT_UUID, 'nope'));
+
+    expect(error.status).toBe(404);
+    expect(error.message).toContain(
+      'Calendly has no such resource (HTTP 404) while trying to read the invitee',
+    );
+  });
+
+  it('fails on an answer without a resource rather than returning nothing', async () => {
+    calendly().get(`/scheduled_events/${EVENT_UUID}`).reply(200, {});
+
+    const error = await rejection(client().getScheduledEvent(EVENT_UUID));
+
+    expect(error.message).toContain('has no resource');
+  });
+});
+
 describe('errors', () => {
   it.each([
     [

@@ -39,6 +39,16 @@ describe('parseBlueprintArgs', () => {
       '--reschedule=move',
       '--native-zoom',
       'create',
+      '--signing-key=a-signing-key-123',
+      '--zoom-account-id',
+      'acct-42',
+      '--hook',
+      '11',
+      '--bookings-store=12',
+      '--zoom-keychain',
+      '13',
+      '--team-id',
+      '14',
       '--json',
     ]);
     expect(parsed).toEqual({
@@ -53,6 +63,10 @@ describe('parseBlueprintArgs', () => {
           signatureToleranceSeconds: 180,
           reschedule: 'move',
           nativeZoom: 'create',
+          signingKey: 'a-signing-key-123',
+          zoomAccountId: 'acct-42',
+          makeIds: { hook: 11, bookingsStore: 12, zoomKeychain: 13 },
+          teamId: 14,
         },
       },
     });
@@ -66,6 +80,8 @@ describe('parseBlueprintArgs', () => {
     [['--tolerance', 'soon'], /--tolerance must be a whole number/],
     [['--reschedule', 'shift'], /--reschedule must be "recreate" or "move"/],
     [['--native-zoom=maybe'], /--native-zoom must be "skip" or "create"/],
+    [['--hook', 'my-hook'], /--hook must be a Make id/],
+    [['--team-id', '1.5'], /--team-id must be a whole number/],
   ])('%j is a usage error', (argv, message) => {
     const parsed = parseBlueprintArgs(argv);
     expect(parsed.ok).toBe(false);
@@ -89,10 +105,11 @@ describe('runBlueprintCommand', () => {
     const c = capture();
     const code = await runBlueprintCommand(['--out', dir, '--host', 'host@example.com'], c.io);
     expect(code).toBe(0);
-    for (const file of buildBlueprints({ zoomHost: 'host@example.com' }).files) {
+    for (const file of (await buildBlueprints({ zoomHost: 'host@example.com' })).files) {
       expect(await readFile(join(dir, file.name), 'utf8')).toBe(file.content);
     }
     expect(c.stdout()).toContain('Wrote 4 files');
+    expect(c.stdout()).toContain('calendly-zoom-prune.blueprint.json');
     expect(c.stdout()).toContain(join(dir, 'README.md'));
     expect(c.stderr()).toBe('');
   });
@@ -117,12 +134,29 @@ describe('runBlueprintCommand', () => {
     [['--topic', '{nobody}']],
     [['--host', 'not an email']],
     [['--tolerance', '0']],
+    [['--signing-key', 'has "quotes" in it']],
   ])('exits 2 on %j, with the usage on stderr, writing nothing', async (argv) => {
     const c = capture();
     expect(await runBlueprintCommand([...argv, '--out', dir], c.io)).toBe(2);
     expect(c.stderr()).toContain('Usage: calendly-zoom blueprint');
     expect(c.stdout()).toBe('');
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('writes the signing key into the blueprint, and never prints it', async () => {
+    const c = capture();
+    const key = 'a-very-secret-signing-key-0042';
+    expect(await runBlueprintCommand(['--out', dir, '--signing-key', key, '--json'], c.io)).toBe(0);
+    expect(await readFile(join(dir, 'calendly-zoom.blueprint.json'), 'utf8')).toContain(key);
+    expect(c.stdout() + c.stderr()).not.toContain(key);
+  });
+
+  it('never echoes a malformed signing key in its error', async () => {
+    const c = capture();
+    const key = 'not valid because of spaces';
+    expect(await runBlueprintCommand(['--out', dir, '--signing-key', key], c.io)).toBe(2);
+    expect(c.stderr()).toMatch(/The signing key must be/);
+    expect(c.stderr()).not.toContain(key);
   });
 
   it('exits 1 when the directory cannot be written', async () => {

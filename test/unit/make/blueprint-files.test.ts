@@ -6,8 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { MakeBlueprint, MakeModule } from '../../../src/make/blueprint-types';
-import { BLUEPRINT_FILE, buildBlueprints } from '../../../src/make/build-blueprints';
-import { BOOKINGS_STRUCTURE, TOKEN_STRUCTURE } from '../../../src/make/data-structures';
+import {
+  BLUEPRINT_FILE,
+  BOOKINGS_STRUCTURE_FILE,
+  PRUNE_BLUEPRINT_FILE,
+  buildBlueprints,
+} from '../../../src/make/build-blueprints';
+import { BOOKINGS_STRUCTURE, PASTE_TEAM_ID } from '../../../src/make/data-structures';
 import type { BlueprintOptionsInput } from '../../../src/make/options';
 import { writeBlueprints } from '../../../src/make/write-blueprints';
 import { ConfigError } from '../../../src/errors';
@@ -15,9 +20,13 @@ import { ConfigError } from '../../../src/errors';
 const COMMITTED = join(__dirname, '../../../blueprints');
 const REGENERATE = 'npm run blueprints';
 
-function blueprintOf(options: BlueprintOptionsInput = {}): MakeBlueprint {
-  const file = buildBlueprints(options).files.find((f) => f.name === BLUEPRINT_FILE);
-  return JSON.parse(file?.content ?? '{}') as MakeBlueprint;
+async function fileOf(name: string, options: BlueprintOptionsInput = {}): Promise<string> {
+  const file = (await buildBlueprints(options)).files.find((f) => f.name === name);
+  if (file === undefined) throw new Error(`No file ${name}`);
+  return file.content;
+}
+async function blueprintOf(options: BlueprintOptionsInput = {}): Promise<MakeBlueprint> {
+  return JSON.parse(await fileOf(BLUEPRINT_FILE, options)) as MakeBlueprint;
 }
 function allModules(flow: MakeModule[]): MakeModule[] {
   return flow.flatMap((m) => [
@@ -29,18 +38,17 @@ function allModules(flow: MakeModule[]): MakeModule[] {
 const moduleNames = (bp: MakeBlueprint): string[] => allModules(bp.flow).map((m) => m.module);
 
 describe('blueprints/ (committed)', () => {
-  const { files } = buildBlueprints();
-
-  it.each(files.map((f) => [f.name, f.content] as const))('%s is up to date', (name, content) => {
-    const path = join(COMMITTED, name);
-    if (!existsSync(path)) {
-      throw new Error(`blueprints/${name} is missing. Regenerate with: ${REGENERATE}`);
-    }
-    const committed = readFileSync(path, 'utf8');
-    if (committed !== content) {
-      throw new Error(
-        `blueprints/${name} is stale: the generator's output differs. Regenerate with: ${REGENERATE}`,
-      );
+  it('is up to date: every file is exactly what the generator writes', async () => {
+    for (const { name, content } of (await buildBlueprints()).files) {
+      const path = join(COMMITTED, name);
+      if (!existsSync(path)) {
+        throw new Error(`blueprints/${name} is missing. Regenerate with: ${REGENERATE}`);
+      }
+      if (readFileSync(path, 'utf8') !== content) {
+        throw new Error(
+          `blueprints/${name} is stale: the generator's output differs. Regenerate with: ${REGENERATE}`,
+        );
+      }
     }
   });
 
@@ -55,69 +63,94 @@ describe('blueprints/ (committed)', () => {
     const present = (await walk(COMMITTED)).map((p) =>
       relative(COMMITTED, p).split('\\').join('/'),
     );
+    const { files } = await buildBlueprints();
     expect(present.sort()).toEqual(files.map((f) => f.name).sort());
   });
 });
 
 describe('the generator', () => {
-  it('is deterministic: the same options give byte-identical files', () => {
-    expect(buildBlueprints({ reschedule: 'move' })).toEqual(
-      buildBlueprints({ reschedule: 'move' }),
+  it('is deterministic: the same options give byte-identical files', async () => {
+    expect(await buildBlueprints({ reschedule: 'move' })).toEqual(
+      await buildBlueprints({ reschedule: 'move' }),
     );
-    expect(buildBlueprints()).toEqual(buildBlueprints({}));
+    expect(await buildBlueprints()).toEqual(await buildBlueprints({}));
   });
 
-  it('writes 2-space JSON with a trailing newline', () => {
-    for (const file of buildBlueprints().files.filter((f) => f.name.endsWith('.json'))) {
+  it('writes 2-space JSON with a trailing newline', async () => {
+    for (const file of (await buildBlueprints()).files.filter((f) => f.name.endsWith('.json'))) {
       expect(file.content).toBe(`${JSON.stringify(JSON.parse(file.content), null, 2)}\n`);
     }
   });
 
-  it('ships both data structures, and the checklist names every field', () => {
-    const { files } = buildBlueprints();
+  it("ships the data structure as Make's API takes it, and the checklist names every field", async () => {
+    const { files } = await buildBlueprints();
     const readme = files.find((f) => f.name === 'README.md')?.content ?? '';
-    for (const structure of [BOOKINGS_STRUCTURE, TOKEN_STRUCTURE]) {
-      const file = files.find((f) => f.name === `data-structures/${structure.name}.json`);
-      expect(JSON.parse(file?.content ?? 'null')).toEqual(structure);
-      for (const field of structure.spec) expect(readme).toContain(`\`${field.name}\``);
-    }
+    const file = JSON.parse(files.find((f) => f.name === BOOKINGS_STRUCTURE_FILE)?.content ?? '{}');
+    expect(file).toEqual({ ...BOOKINGS_STRUCTURE, teamId: PASTE_TEAM_ID });
+    for (const field of BOOKINGS_STRUCTURE.spec) expect(readme).toContain(`\`${field.name}\``);
+    expect(BOOKINGS_STRUCTURE.strict).toBe(true);
     expect(BOOKINGS_STRUCTURE.spec.map((f) => [f.name, f.type])).toEqual(
       expect.arrayContaining([
-        ['event_uuid', 'text'],
         ['meeting_id', 'text'],
         ['join_url', 'text'],
-        ['start_url', 'text'],
         ['status', 'text'],
         ['updated_at', 'date'],
+        ['expires_at', 'number'],
       ]),
     );
+    // A host secret that Zoom expires in hours has no business in a store.
+    expect(BOOKINGS_STRUCTURE.spec.map((f) => f.name)).not.toContain('start_url');
+    expect(BOOKINGS_STRUCTURE.spec.map((f) => f.name)).not.toContain('password');
   });
 
-  it('puts the Zoom host into the Settings module', () => {
-    const settings = blueprintOf({ zoomHost: 'host@example.com' }).flow[1];
-    expect(settings?.mapper?.variables).toContainEqual({
-      name: 'zoom_host',
-      value: 'host@example.com',
-    });
+  it('prints the operations of each path, measured, in the checklist', async () => {
+    const readme = await fileOf('README.md');
+    expect(readme).toMatch(/\| Forged, unsigned or stale delivery \(401\) \| 2 \| ≤ 2 \|/);
+    expect(readme).toMatch(/\| New booking: meeting created \| [1-8] \| ≤ 8 \|/);
+    expect(readme).toMatch(/\| Last invitee cancels: meeting deleted \| [1-8] \| ≤ 8 \|/);
   });
 
-  it('fills the topic template in the booking facts', () => {
-    const facts = blueprintOf({ topicTemplate: 'Intro: {invitee}' }).flow[3]?.routes?.[1]?.flow[1];
-    const variables = (facts?.mapper?.variables ?? []) as Array<{ name: string; value: string }>;
-    expect(variables.find((v) => v.name === 'topic')?.value).toMatch(
-      /^Intro: \{\{replace\(\d+\.payload\.name; [^}]*\)\}\}$/,
-    );
+  it('puts the Zoom host into the create request', async () => {
+    const text = JSON.stringify(await blueprintOf({ zoomHost: 'host@example.com' }));
+    expect(text).toContain('https://api.zoom.us/v2/users/host@example.com/meetings');
   });
 
-  it('writes the tolerance into the signature filters', () => {
-    const text = JSON.stringify(blueprintOf({ signatureToleranceSeconds: 180 }));
+  it('fills the topic template into the meeting body', async () => {
+    const text = JSON.stringify(await blueprintOf({ topicTemplate: 'Intro: {invitee}' }));
+    expect(text).toMatch(/substring\(\\"Intro: \\" \+ replace\(\d+\.payload\.name; /);
+  });
+
+  it('writes the tolerance into the signature filters', async () => {
+    const text = JSON.stringify(await blueprintOf({ signatureToleranceSeconds: 180 }));
     expect(text).toContain('timestamp - 180');
-    expect(text).not.toContain('timestamp - 300');
+    expect(text).not.toContain('timestamp - 86400');
   });
 
-  it('in "move" mode PATCHes the old meeting instead of deleting a rescheduled one', () => {
-    const recreate = blueprintOf({ reschedule: 'recreate' });
-    const move = blueprintOf({ reschedule: 'move' });
+  it('fills in the ids, signing key and Account ID it is given, and leaves the rest to the checklist', async () => {
+    const given = {
+      signingKey: 'filled-in-signing-key',
+      zoomAccountId: 'acct-filled',
+      makeIds: { hook: 101, bookingsStore: 102, zoomKeychain: 103 },
+      teamId: 104,
+    };
+    const text = JSON.stringify(await blueprintOf(given));
+    expect(text).toContain('"hook":101');
+    expect(text).toContain('"datastore":102');
+    expect(text).toContain('"basicAuthKeychain":103');
+    expect(text).toContain('filled-in-signing-key');
+    expect(text).toContain('acct-filled');
+    expect(text).not.toContain('PASTE-');
+    const readme = await fileOf('README.md', given);
+    expect(readme).not.toMatch(/PASTE-|pick a \*\*Basic auth\*\*|pick `calendly-zoom-bookings`/);
+    expect(readme).toContain('contains the signing key: keep it private');
+    expect(JSON.parse(await fileOf(BOOKINGS_STRUCTURE_FILE, given)).teamId).toBe(104);
+    // The prune scenario uses the same store.
+    expect(await fileOf(PRUNE_BLUEPRINT_FILE, given)).toContain('"datastore": 102');
+  });
+
+  it('in "move" mode PATCHes the old meeting instead of deleting a rescheduled one', async () => {
+    const recreate = await blueprintOf({ reschedule: 'recreate' });
+    const move = await blueprintOf({ reschedule: 'move' });
     const methods = (bp: MakeBlueprint): string[] =>
       allModules(bp.flow)
         .filter(
@@ -128,19 +161,17 @@ describe('the generator', () => {
         .map((m) => String(m.mapper?.method));
     expect(methods(recreate)).not.toContain('patch');
     expect(methods(move)).toContain('patch');
-    const deletes = (bp: MakeBlueprint): string[] =>
-      allModules(bp.flow)
-        .filter((m) => m.filter?.name.includes('delete') === true)
-        .flatMap((m) => m.filter?.conditions.flat().map((c) => `${c.o} ${c.b ?? ''}`) ?? []);
-    // Recreate deletes any last cancel; move deletes only cancels that are not reschedules.
-    expect(deletes(recreate)).not.toContain('boolean:equal false');
-    expect(deletes(move)).toContain('boolean:equal false');
+    // Only move mode asks whether a last cancel is half of a reschedule.
+    const asksRescheduled = (bp: MakeBlueprint): boolean =>
+      allModules(bp.flow).some((m) => m.filter?.name === 'Rescheduled');
+    expect(asksRescheduled(recreate)).toBe(false);
+    expect(asksRescheduled(move)).toBe(true);
     expect(moduleNames(move).length).toBeGreaterThan(moduleNames(recreate).length);
   });
 
-  it('can create meetings for bookings that already have a Calendly-made Zoom link', () => {
-    const skip = JSON.stringify(blueprintOf());
-    const create = JSON.stringify(blueprintOf({ nativeZoom: 'create' }));
+  it('can create meetings for bookings that already have a Calendly-made Zoom link', async () => {
+    const skip = JSON.stringify(await blueprintOf());
+    const create = JSON.stringify(await blueprintOf({ nativeZoom: 'create' }));
     expect(skip).toContain('location.join_url');
     expect(create).not.toContain('location.join_url');
   });
@@ -153,9 +184,11 @@ describe('the generator', () => {
     ['a zero tolerance', { signatureToleranceSeconds: 0 }, /tolerance/],
     ['a fractional tolerance', { signatureToleranceSeconds: 1.5 }, /tolerance/],
     ['an unknown reschedule mode', { reschedule: 'shift' as 'move' }, /Reschedule/],
-  ])('refuses %s with a ConfigError', (_, options, message) => {
-    expect(() => buildBlueprints(options)).toThrow(ConfigError);
-    expect(() => buildBlueprints(options)).toThrow(message);
+    ['a signing key with a quote', { signingKey: 'abc"defghij' }, /signing key/],
+    ['a zero hook id', { makeIds: { hook: 0 } }, /hook id/],
+  ])('refuses %s with a ConfigError', async (_, options, message) => {
+    await expect(buildBlueprints(options)).rejects.toThrow(ConfigError);
+    await expect(buildBlueprints(options)).rejects.toThrow(message);
   });
 
   it('writeBlueprints writes the files under a new directory and regenerates identically', async () => {
@@ -163,7 +196,7 @@ describe('the generator', () => {
     try {
       const out = join(dir, 'nested', 'out');
       const written = await writeBlueprints(out, { zoomHost: 'host@example.com' });
-      const { files } = buildBlueprints({ zoomHost: 'host@example.com' });
+      const { files } = await buildBlueprints({ zoomHost: 'host@example.com' });
       expect(written).toEqual(files.map((f) => join(out, f.name)));
       for (const file of files)
         expect(await readFile(join(out, file.name), 'utf8')).toBe(file.content);

@@ -83,85 +83,87 @@ describe.each(VARIANTS)('our blueprint (%s)', (_, options) => {
     }
   });
 
-  it('checks the signature before anything else runs', () => {
-    const [, settings, signature, check] = blueprint.flow;
-    expect([settings?.module, signature?.module, check?.module]).toEqual([
-      'util:SetVariables',
-      'util:SetVariables',
-      'builtin:BasicRouter',
-    ]);
+  it('checks the signature in the first router, before anything but the webhook runs', () => {
+    const [, check] = blueprint.flow;
+    expect(blueprint.flow).toHaveLength(2);
+    expect(check?.module).toBe('builtin:BasicRouter');
     const [reject, accept] = check?.routes ?? [];
     expect(reject?.flow.map((m) => m.module)).toEqual(['gateway:WebhookRespond']);
     expect(reject?.flow[0]?.mapper).toMatchObject({ status: '401' });
     expect(accept?.flow[0]?.module).toBe('json:ParseJSON');
-    // Nothing that talks to Zoom or the data store sits before the check.
-    expect(blueprint.flow.slice(0, 3).map((m) => m.module)).not.toContain('http:MakeRequest');
   });
 
   it('routes invitee.created and invitee.canceled with text:equal filters on the first modules', () => {
     const events = find(blueprint, 'invitee.created or invitee.canceled');
-    const firstConditions = (events.routes ?? []).map((r) =>
-      (r.flow[0]?.filter?.conditions ?? []).map((group) =>
-        group.find((c) => c.o === 'text:equal' && c.a.endsWith('.event}}')),
-      ),
-    );
-    expect(firstConditions).toHaveLength(2);
-    for (const [i, value] of ['invitee.created', 'invitee.canceled'].entries()) {
-      const groups = firstConditions[i] ?? [];
-      expect(groups.length).toBeGreaterThan(0);
-      // Every OR-branch of the filter requires the event type.
-      for (const condition of groups) expect(condition?.b).toBe(value);
+    for (const value of ['invitee.created', 'invitee.canceled']) {
+      const routes = (events.routes ?? []).filter((r) => r.flow[0]?.filter?.name.startsWith(value));
+      expect(routes.length).toBeGreaterThan(0);
+      for (const route of routes) {
+        // Every OR-branch of the filter requires the event type.
+        for (const group of route.flow[0]?.filter?.conditions ?? []) {
+          expect(group).toContainEqual({
+            a: expect.stringMatching(/\.event\}\}$/),
+            o: 'text:equal',
+            b: value,
+          });
+        }
+      }
     }
   });
 
-  it('parks retried Zoom calls with a Break handler (3 retries), and stores incomplete executions', () => {
-    const retries = modules.filter((m) =>
-      /\(retry (after 429|with new token)\)$/.test(m.metadata.designer.name ?? ''),
-    );
-    expect(retries.length).toBeGreaterThan(0);
-    for (const retry of retries) {
-      expect(retry.mapper).toMatchObject({ stopOnHttpError: true });
-      expect(retry.onerror?.map((h) => [h.module, h.mapper])).toEqual([
-        ['builtin:Break', { retry: true, count: '3', interval: '15' }],
-      ]);
-    }
-    expect(blueprint.metadata.scenario.dlq).toBe(true);
+  it('never stores an incomplete execution: no Break, incomplete executions off, sequential on', () => {
+    expect(modules.map((m) => m.module)).not.toContain('builtin:Break');
+    expect(blueprint.metadata.scenario.dlq).toBe(false);
     expect(blueprint.metadata.scenario.sequential).toBe(true);
   });
 
-  it('fetches Zoom tokens with Basic auth from the S2S endpoint, and only when needed', () => {
+  it('handles the errors of every module that can fail, and reports every HTTP status', () => {
+    for (const m of modules.filter((m) => /^(http|datastore|json):/.test(m.module))) {
+      expect([m.id, m.onerror?.length ?? 0]).not.toEqual([m.id, 0]);
+    }
+    for (const m of modules.filter((m) => m.module === 'http:MakeRequest')) {
+      expect(m.mapper).toMatchObject({ stopOnHttpError: false });
+    }
+  });
+
+  it('fetches a Zoom token with Basic auth from the S2S endpoint right where a call needs it', () => {
     const fetches = modules.filter((m) =>
-      (m.metadata.designer.name ?? '').startsWith('Zoom: fetch an access token'),
+      (m.metadata.designer.name ?? '').startsWith('Zoom: get an access token'),
     );
+    expect(fetches.length).toBeGreaterThan(0);
     for (const f of fetches) {
       expect(f.parameters).toEqual({ authenticationType: 'basicAuth' });
-      expect(f.mapper?.url).toMatch(
-        /^https:\/\/zoom\.us\/oauth\/token\?grant_type=account_credentials&account_id=\{\{2\.zoom_account_id\}\}$/,
-      );
-      // Every fetch sits behind a filter: no token saved, token 55+ min old, or Zoom said 401.
-      // Never one token per run.
-      expect(f.filter?.name).toMatch(
-        /^(No token saved yet|Saved token is 55\+ minutes old|401: token rejected)/,
-      );
+      expect(f.mapper?.url).toBe('https://zoom.us/oauth/token');
     }
-    const noTokenRoutes = modules.filter((m) => m.filter?.name === 'No token saved yet');
-    const staleRoutes = modules.filter((m) => m.filter?.name === 'Saved token is 55+ minutes old');
-    expect(noTokenRoutes.length).toBe(staleRoutes.length);
-    expect(noTokenRoutes.length).toBeGreaterThan(0);
+    // No token store: a cached token would cost more data store operations than it saves.
+    expect(JSON.stringify(blueprint)).not.toMatch(/access_token"/);
   });
 
   it('keys bookings on the scheduled event UUID and stores the meeting id as text', () => {
-    const facts = blueprint.flow[3]?.routes?.[1]?.flow[1];
-    expect(facts?.metadata.designer.name).toMatch(/^Booking facts/);
+    const parse = find(blueprint, 'Parse the Calendly payload');
     const store = modules.filter((m) =>
       (m.metadata.designer.name ?? '').includes('store the meeting'),
     );
     expect(store.length).toBeGreaterThan(0);
     for (const m of store) {
-      expect(m.mapper?.key).toBe(`{{${facts?.id}.event_uuid}}`);
+      expect(m.mapper?.key).toBe(`{{last(split(${parse.id}.payload.scheduled_event.uri; "/"))}}`);
       expect((m.mapper?.data as Record<string, string>).meeting_id).toMatch(
-        /^\{\{\d+\.data\.id\}\}$/,
+        // From the create, from the record it moves, or found in Zoom's list by its marker.
+        /^\{\{(\d+\.data\.id|\d+\.meeting_id|first\(map\(\d+\.data\.meetings; "id"; .*\)\))\}\}$/,
       );
+    }
+  });
+
+  it('writes the Make ids it is given into the modules that need them', () => {
+    const filled = allModules(
+      buildBlueprint({ ...options, makeIds: { hook: 5, bookingsStore: 6, zoomKeychain: 7 } }).flow,
+    );
+    expect(filled[0]?.parameters).toMatchObject({ hook: 5 });
+    for (const m of filled.filter((m) => m.module.startsWith('datastore:'))) {
+      expect(m.parameters).toMatchObject({ datastore: 6 });
+    }
+    for (const m of filled.filter((m) => m.parameters?.authenticationType === 'basicAuth')) {
+      expect(m.parameters).toMatchObject({ basicAuthKeychain: 7 });
     }
   });
 });
@@ -212,7 +214,7 @@ describe('the validator rejects broken copies of our blueprint', () => {
     [
       'a duplicate id',
       (bp) => {
-        (bp.flow[2] as MakeModule).id = 1;
+        (bp.flow[1] as MakeModule).id = 1;
       },
       /id 1 is used twice/,
     ],
@@ -295,18 +297,33 @@ describe('the validator rejects broken copies of our blueprint', () => {
       /router must be the last module|used twice/,
     ],
     [
-      'an error handler that ends without a directive',
+      'a directive that does not end its error handler route',
       (bp) => {
-        const retry = find(bp, 'Zoom: create the meeting (retry after 429)');
-        if (retry.onerror?.[0]) retry.onerror[0].module = 'util:FunctionSleep';
+        const create = find(bp, 'Zoom: create the meeting');
+        create.onerror = [
+          {
+            id: 9001,
+            module: 'builtin:Ignore',
+            version: 1,
+            metadata: { designer: { x: 0, y: 0, name: 'x' } },
+          },
+          ...(create.onerror ?? []),
+        ];
       },
-      /must end with a directive/,
+      /a directive must be the last module of its error handler route/,
     ],
     [
       'a Break with no retry count',
       (bp) => {
-        const handler = find(bp, 'Zoom: create the meeting (retry after 429)').onerror?.[0];
-        if (handler?.mapper) handler.mapper.count = '';
+        find(bp, 'Zoom: create the meeting').onerror = [
+          {
+            id: 9002,
+            module: 'builtin:Break',
+            version: 1,
+            mapper: { retry: true, count: '', interval: '15' },
+            metadata: { designer: { x: 0, y: 0, name: 'x' } },
+          },
+        ];
       },
       /retrying Break needs a positive whole "count"/,
     ],

@@ -134,6 +134,8 @@ describe('createMeeting', () => {
       startUrl: expect.stringContaining('zak='),
       password: 'k7Pq2x',
       hostId: 'KDcuGIm1QgePTO8WbOqwIQ',
+      hostEmail: 'host.person@example.com',
+      timezone: 'America/New_York',
       topic: 'Intro call: Jane Doe',
       agenda: 'Booked via Calendly (invitee: jane.doe@example.org)',
       startTime: '2026-12-03T15:00:00Z',
@@ -284,6 +286,7 @@ describe('getUser and listUsers', () => {
       email: HOST,
       status: 'active',
       accountId: 'Wk9PTV9BQ0NPVU5UX0lE',
+      displayName: 'Host Person',
     });
   });
 
