@@ -6,6 +6,7 @@ import { arch, cpus, platform, release } from 'node:os';
 import { resolve } from 'node:path';
 import { coldStartBench } from './cold-start.bench';
 import { lifecycleBench } from './lifecycle.bench';
+import { notificationsBench } from './notifications.bench';
 import { receiverBench } from './receiver.bench';
 import { signatureBench } from './signature.bench';
 import { sqliteStoreBench } from './sqlite-store.bench';
@@ -32,6 +33,7 @@ const BENCHES: readonly (() => Promise<BenchResult>)[] = [
   () => sqliteStoreBench(),
   () => coldStartBench(),
   () => receiverBench(),
+  () => notificationsBench(),
 ];
 
 // Compiled to dist/bench/run.js; results go to the source tree's bench/results/.

@@ -1,6 +1,7 @@
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './calendly/signature';
 import { ConfigError } from './errors';
 import { DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from './lifecycle';
+import { webhookSecretProblem } from './notify/secret';
 
 /** The environment as the CLI and the receiver see it. Only this file reads it. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -22,6 +23,7 @@ export interface AppConfig {
   signatureToleranceSeconds: number;
   lifecycle: LifecycleConfig;
   receiver: ReceiverConfig;
+  notify: NotifyConfig;
 }
 
 /** What `serve` lets a flood hold of it, and how long it takes to stop (docs/receiver.md). */
@@ -214,7 +216,112 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
         600_000,
       ),
     },
+    notify: loadNotifyConfig(value, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+// --- Notifications (signed webhooks and invitee email): docs/notifications.md ---
+
+export interface MailConfig {
+  /** nodemailer connection URL, e.g. smtps://user:pass@smtp.example.com. Holds a password. */
+  smtpUrl: string;
+  from: string;
+  /** Send the host a copy (Cc) of every invitee email. */
+  ccHost: boolean;
+  /** Directory of subject/text/HTML templates replacing the built-in ones, file by file. */
+  templateDir: string | null;
+  /** BCP 47 locale for dates and times in emails. */
+  locale: string;
+}
+
+export interface NotifyConfig {
+  /** Consumers of the signed webhooks (NOTIFY_URLS). */
+  webhookUrls: string[];
+  /** `whsec_…`; set whenever webhookUrls is not empty. */
+  secret: string | null;
+  /** Send the meeting passcode in webhooks and emails. */
+  includePasscode: boolean;
+  /** Null unless SMTP_URL is set. */
+  mail: MailConfig | null;
+}
+
+export const DEFAULT_MAIL_LOCALE = 'en-US';
+
+function loadNotifyConfig(
+  value: (name: string) => string | null,
+  problems: string[],
+): NotifyConfig {
+  const flag = (name: string): boolean => {
+    const v = value(name)?.toLowerCase() ?? 'false';
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (!['false', '0', 'no', 'off'].includes(v)) problems.push(`${name} must be true or false.`);
+    return false;
+  };
+
+  const webhookUrls = (value('NOTIFY_URLS') ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  webhookUrls.forEach((u, i) => {
+    // Never echoed: a consumer URL often carries its own secret in the path (Zapier, Make hooks).
+    if (!URL.canParse(u) || !/^https?:$/.test(new URL(u).protocol)) {
+      problems.push(`NOTIFY_URLS: entry ${i + 1} is not an http(s) URL.`);
+    }
+  });
+  const secret = value('NOTIFY_SECRET');
+  const secretProblem = secret === null ? null : webhookSecretProblem(secret);
+  if (secretProblem) problems.push(`NOTIFY_SECRET ${secretProblem}.`);
+  if (webhookUrls.length > 0 && secret === null) {
+    problems.push(
+      'NOTIFY_SECRET is not set: NOTIFY_URLS get signed notifications and need a whsec_ secret ' +
+        '(make one with `calendly-zoom notify secret`).',
+    );
+  }
+
+  const smtpUrl = value('SMTP_URL');
+  const from = value('MAIL_FROM');
+  const locale = value('MAIL_LOCALE') ?? DEFAULT_MAIL_LOCALE;
+  // Never echoed: the URL holds the SMTP password.
+  if (smtpUrl !== null && !(URL.canParse(smtpUrl) && /^smtps?:$/.test(new URL(smtpUrl).protocol))) {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtps://user:pass@host:465.');
+  }
+  if (smtpUrl !== null && from === null) {
+    problems.push(
+      'MAIL_FROM is not set: the sender of invitee emails, e.g. "Acme <booking@acme.com>".',
+    );
+  }
+  if (from !== null && !/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from)) {
+    problems.push(`MAIL_FROM must be an email address or "Name <address>", got "${from}".`);
+  }
+  if (!isSupportedLocale(locale)) {
+    problems.push(`MAIL_LOCALE must be a locale such as en-US or de-DE, got "${locale}".`);
+  }
+  const ccHost = flag('MAIL_CC_HOST');
+  const includePasscode = flag('NOTIFY_INCLUDE_PASSCODE');
+  return {
+    webhookUrls,
+    secret,
+    includePasscode,
+    mail:
+      smtpUrl === null
+        ? null
+        : {
+            smtpUrl,
+            from: from ?? '',
+            ccHost,
+            templateDir: value('MAIL_TEMPLATE_DIR'),
+            locale,
+          },
+  };
+}
+
+function isSupportedLocale(locale: string): boolean {
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([locale]).length > 0;
+  } catch {
+    // A malformed tag throws rather than coming back unsupported; either way it is unusable.
+    return false;
+  }
 }

@@ -3,7 +3,8 @@ import type { AppConfig, StoreConfig } from './config';
 import { createFetchHttpClient, type HttpClient } from './http';
 import type { LifecycleDeps } from './lifecycle';
 import type { Logger } from './log';
-import type { BookingStore } from './store/booking-store';
+import { configuredChannels } from './notify/channels';
+import type { BookingStore, StoreNotifyOptions } from './store/booking-store';
 import { SqliteBookingStore } from './store/sqlite';
 import { createUpstashBookingStore } from './store/upstash';
 import { createZoomClient, type ZoomClient } from './zoom/client';
@@ -30,10 +31,15 @@ export interface RuntimeOptions {
   zoomDeadlineMs?: number;
 }
 
-export function openStore(config: StoreConfig, now: () => number = Date.now): BookingStore {
+/** `notify`: the channels every change is announced on (none: nothing is queued). */
+export function openStore(
+  config: StoreConfig,
+  now: () => number = Date.now,
+  notify?: StoreNotifyOptions,
+): BookingStore {
   return config.kind === 'upstash'
-    ? createUpstashBookingStore({ url: config.url, token: config.token })
-    : new SqliteBookingStore({ path: config.path, now });
+    ? createUpstashBookingStore({ url: config.url, token: config.token, notify })
+    : new SqliteBookingStore({ path: config.path, now, notify });
 }
 
 /** Upstash when configured, so every instance shares one Zoom token; memory otherwise. */
@@ -46,7 +52,7 @@ export function openTokenCache(config: StoreConfig, now: () => number = Date.now
 export function createRuntime(config: AppConfig, options: RuntimeOptions): Runtime {
   const now = options.now ?? Date.now;
   const http = options.http ?? createFetchHttpClient();
-  const store = openStore(config.store, now);
+  const store = openStore(config.store, now, { channels: configuredChannels(config.notify) });
   const tokens = createZoomTokenProvider({
     credentials: {
       accountId: config.zoom.accountId,

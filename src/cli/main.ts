@@ -12,6 +12,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('./commands/doctor')).doctorCommand,
   serve: async () => (await import('./commands/serve')).serveCommand,
   blueprint: async () => (await import('./commands/blueprint')).blueprintCommand,
+  notifications: async () => (await import('./commands/notifications')).notificationsCommand,
+  notify: async () => (await import('./commands/notify')).notifyCommand,
 };
 
 const USAGE = `calendly-zoom ${packageJson.version}: a Zoom meeting for every Calendly booking

@@ -1,6 +1,7 @@
 import type { AppConfig, StoreConfig } from '../config';
 import { createFetchHttpClient, type HttpClient } from '../http';
 import type { Logger } from '../log';
+import { startNotifier, type NotifierOptions } from '../notify/start-notifier';
 import { createRuntime, type Runtime } from '../runtime';
 import { ShuttingDownError } from './errors';
 import { openFileLimit } from './open-file-limit';
@@ -35,6 +36,8 @@ export interface StartReceiverOptions {
   shutdownTimeoutMs?: number;
   limits?: Partial<ConnectionLimits>;
   startTimer?: StartTimer;
+  /** Tuning of the notifications dispatcher (tests, benches). */
+  notify?: Omit<NotifierOptions, 'log'>;
 }
 
 export interface RunningReceiver {
@@ -77,9 +80,22 @@ export async function startReceiver(
     sleep: options.sleep,
     zoomDeadlineMs: options.zoomDeadlineMs ?? RECEIVER_ZOOM_DEADLINE_MS,
   });
+  let notifier;
+  try {
+    // Stops within the shutdown bound; a send cut off there is resent after restart.
+    notifier = startNotifier(config.notify, runtime.store.outbox, {
+      log,
+      now: options.now,
+      ...options.notify,
+      dispatcher: { closeTimeoutMs: shutdownTimeoutMs, ...options.notify?.dispatcher },
+    });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   const refusals = createRefusalLog({ log, startTimer });
   const receiver = createReceiver({
-    deps: runtime.lifecycle,
+    deps: { ...runtime.lifecycle, store: notifier.watch(runtime.lifecycle.store) },
     storeKind: config.store.kind,
     signingKeys: config.calendly.signingKeys,
     toleranceSeconds: config.signatureToleranceSeconds,
@@ -102,6 +118,7 @@ export async function startReceiver(
       startTimer,
     });
   } catch (error) {
+    await notifier.close();
     await runtime.close();
     throw error;
   }
@@ -109,7 +126,7 @@ export async function startReceiver(
 
   let closing: Promise<void> | null = null;
   const shutDown = async (): Promise<void> => {
-    const graceful = Promise.all([server.close(), receiver.idle()]);
+    const graceful = Promise.all([server.close(), receiver.idle(), notifier.close()]);
     const boundReached = await new Promise<boolean>((resolve) => {
       const cancel = startTimer(shutdownTimeoutMs, () => resolve(true));
       void graceful.then(() => {

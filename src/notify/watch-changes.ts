@@ -1,0 +1,24 @@
+import type { BookingStore } from '../store/booking-store';
+
+/** Store calls that only read: everything else may have queued a notice. */
+const READS = new Set<PropertyKey>(['get', 'findByInvitee', 'list', 'ping', 'close']);
+
+/**
+ * The store as the lifecycle should see it inside `serve`: after every state-changing call,
+ * `onChange` runs, so the dispatcher looks at the outbox at once instead of at its next poll. A
+ * Proxy rather than a hand-written wrapper, so that a transition added to the port later wakes
+ * the dispatcher too. A failed call may still have committed, so it wakes it as well.
+ */
+export function watchChanges<S extends BookingStore>(store: S, onChange: () => void): S {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || READS.has(property)) return value;
+      return (...args: unknown[]): unknown => {
+        const result: unknown = Reflect.apply(value, target, args);
+        if (result instanceof Promise) void result.finally(onChange).catch(() => undefined);
+        return result;
+      };
+    },
+  });
+}

@@ -1,0 +1,47 @@
+import { watchChanges } from '../../../src/notify/watch-changes';
+import { MemoryBookingStore } from '../../../src/store/memory';
+import { settle } from './notify-test-kit';
+
+describe('watchChanges', () => {
+  it('wakes the dispatcher after every state-changing store call, not after reads', async () => {
+    let wakes = 0;
+    const store = watchChanges(new MemoryBookingStore(), () => (wakes += 1));
+
+    await store.get('evt');
+    await store.findByInvitee('inv');
+    await store.ping();
+    for await (const record of store.list()) void record;
+    await settle();
+    expect(wakes).toBe(0);
+
+    const claim = await store.claimCreate({
+      eventUuid: 'evt',
+      eventUri: 'https://api.calendly.com/scheduled_events/evt',
+      inviteeUri: 'inv',
+      owner: 'w1',
+      now: 1,
+      leaseMs: 1_000,
+      startTime: '2026-03-10T14:00:00.000Z',
+      durationMinutes: 30,
+      reschedule: null,
+      rescheduleMode: 'recreate',
+    });
+    await settle();
+    expect(claim.type).toBe('claimed');
+    expect(wakes).toBe(1);
+  });
+
+  it('wakes it after a call that failed too: the change may have been made', async () => {
+    let wakes = 0;
+    const inner = new MemoryBookingStore();
+    inner.releaseLease = async () => {
+      throw new Error('store down');
+    };
+    const store = watchChanges(inner, () => (wakes += 1));
+    await expect(
+      store.releaseLease({ eventUuid: 'e', owner: 'o', now: 1, certainNoMeeting: false }),
+    ).rejects.toThrow('store down');
+    await settle();
+    expect(wakes).toBe(1);
+  });
+});
