@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -311,5 +312,45 @@ describe('logs', () => {
     expect(leakedSecrets([...logs.lines, ...answers.map((a) => a.text)], secretsOf(zoom))).toEqual(
       [],
     );
+  });
+});
+
+describe('a store that cannot take writes', () => {
+  it('makes /healthz answer 503 once a delivery failed for want of space, not 200', async () => {
+    expect((await send(receiver.url, { path: '/healthz' })).status).toBe(200);
+    // "database or disk is full" without filling a disk: the file may not grow any more.
+    const db = (receiver.runtime.store as unknown as { db: Database.Database }).db;
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const big = buildInviteeCreated({ ...newBooking(), eventName: 'x'.repeat(20_000) });
+
+    const res = await post(big);
+
+    expect(res.status).toBe(503);
+    const health = await send(receiver.url, { path: '/healthz' });
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ ok: false, store: 'sqlite' });
+  });
+
+  it('answers a delivery 503 store_busy within the bound while another process holds the lock, and /healthz at once', async () => {
+    const other = new Database(join(dir, 'data', 'bookings.db'));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const delivery = post(buildInviteeCreated(newBooking()));
+      // Meanwhile the process answers: SQLite's lock wait no longer blocks the event loop.
+      const startedHealth = Date.now();
+      const health = await send(receiver.url, { path: '/healthz' });
+      const healthMs = Date.now() - startedHealth;
+      const res = await delivery;
+
+      expect(health.status).toBe(503);
+      expect(healthMs).toBeLessThan(5000);
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ error: 'store_busy' });
+      expect(res.headers['retry-after']).toBe('5');
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+    expect((await post(buildInviteeCreated(newBooking()))).status).toBe(200);
   });
 });

@@ -300,27 +300,13 @@ async function checkStore(io: CliIo, config: AppConfig, checks: Check[]): Promis
     await store.ping();
     // A random key: reading proves the store answers without touching any booking.
     await store.get(randomUUID());
-    if (config.store.kind === 'upstash') await probeUpstashWrite(io, config);
+    // The same harmless write /healthz makes: a read-only token or a full disk fails here.
+    await store.probe();
     checks.push({ name, status: 'ok', detail: 'reachable, readable and writable.' });
   } catch (error) {
     checks.push({ name, status: 'FAIL', detail: errorMessage(error), fix: storeFix(config) });
   } finally {
     await store.close();
-  }
-}
-
-/**
- * The booking store has no harmless write, so the write goes to the token cache in the same Redis
- * (same URL and token: a read-only token fails here), under a key no one reads, expiring in 60 s.
- */
-async function probeUpstashWrite(io: CliIo, config: AppConfig): Promise<void> {
-  const cache = openTokenCache(config.store, io.now);
-  const key = `doctor-probe:${randomUUID()}`;
-  await cache.set(key, { accessToken: 'doctor-probe', expiresAt: io.now() + 60_000 }, 60_000);
-  const back = await cache.get(key);
-  await cache.delete(key);
-  if (back?.accessToken !== 'doctor-probe') {
-    throw new Error('Upstash accepted a write but did not return it on the next read.');
   }
 }
 

@@ -306,7 +306,7 @@ describe('doctor', () => {
     expect(lineOf(run, 'Store')).toEqual({
       status: 'FAIL',
       text: expect.stringMatching(
-        /^Store \(Upstash eu1-doctor\.upstash\.io\): .*could not store.* Fix: Check UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN .*read-write token/,
+        /^Store \(Upstash eu1-doctor\.upstash\.io\): .*probe failed: .*NOPERM.* Fix: Check UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN .*read-write token/,
       ),
     });
     expect(run.stdout).not.toContain(UPSTASH_TOKEN);

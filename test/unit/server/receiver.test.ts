@@ -581,7 +581,7 @@ describe('GET /healthz', () => {
 
   it('answers 503 when the store does not, without saying why to the caller', async () => {
     jest
-      .spyOn(h.store, 'ping')
+      .spyOn(h.store, 'probe')
       .mockRejectedValue(new StoreError('Upstash store: ping failed: ECONNREFUSED 10.0.0.7'));
     const res = await send(server.url, { path: '/healthz' });
     expect(res.status).toBe(503);
