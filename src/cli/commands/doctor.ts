@@ -11,7 +11,7 @@ import { ConfigError } from '../../errors';
 import { loadConfig, type AppConfig } from '../../config';
 import { createFetchHttpClient } from '../../http';
 import { silentLogger } from '../../log';
-import { openStore, openTokenCache } from '../../runtime';
+import { openStore } from '../../runtime';
 import type { BookingStore } from '../../store/booking-store';
 import { createZoomClient, type ZoomClient } from '../../zoom/client';
 import { ZoomApiError } from '../../zoom/errors';
