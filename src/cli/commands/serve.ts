@@ -1,7 +1,10 @@
-import { loadConfig } from '../../config';
+import { loadConfig, zoomCredentialsSet, type AppConfig, type Env } from '../../config';
+import { ConfigError } from '../../errors';
 import { createJsonLogger } from '../../log';
 import { DEFAULT_HOST, startReceiver } from '../../server/start-receiver';
 import { EXIT_OK, parseCommandArgs, UsageError, type CliIo, type Command } from '../command';
+import { stopRequested } from '../stop-requested';
+import { serveSandbox } from './serve-sandbox';
 
 const HELP = `Usage: calendly-zoom serve [--port N] [--host ADDRESS]
 
@@ -60,13 +63,22 @@ export const serveCommand: Command = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs({
       args: argv,
-      options: { port: { type: 'string' }, host: { type: 'string' } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        sandbox: { type: 'boolean', default: false },
+        'sandbox-if-unconfigured': { type: 'boolean', default: false },
+      },
     });
     const port = values.port === undefined ? undefined : parsePort(values.port);
     if (values.host !== undefined && values.host.trim() === '') {
       throw new UsageError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0.');
     }
-    const config = loadConfig(io.env, { signingKey: true, zoom: true });
+    const unconfigured = zoomCredentialsSet(io.env).length === 0;
+    if (values.sandbox || (values['sandbox-if-unconfigured'] && unconfigured)) {
+      return serveSandbox({ port, host: values.host }, io);
+    }
+    const config = loadServeConfig(io.env, unconfigured);
     const log = createJsonLogger((line) => io.stdout(`${line}\n`), {}, io.now);
 
     const receiver = await startReceiver(config, {
@@ -95,19 +107,24 @@ export const serveCommand: Command = {
   },
 };
 
+/** With no Zoom account configured at all, the missing settings come with the way to try it. */
+function loadServeConfig(env: Env, unconfigured: boolean): AppConfig {
+  try {
+    return loadConfig(env, { signingKey: true, zoom: true });
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !unconfigured) throw error;
+    throw new ConfigError(
+      `${error.message}\n\nNo Zoom account yet? \`npx calendly-zoom serve --sandbox\` (what \`npm start\` ` +
+        'runs when no ZOOM_* variable is set) runs the receiver against a simulated Zoom.',
+      { cause: error },
+    );
+  }
+}
+
 function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) {
     throw new UsageError(`--port must be a whole number from 0 to 65535, got "${text}".`);
   }
   return port;
-}
-
-/** Without a signal (an embedding that never stops) this waits for the process to end. */
-function stopRequested(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (!signal) return;
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
