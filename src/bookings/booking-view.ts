@@ -1,11 +1,12 @@
 import { attentionFix } from '../notify/attention-fix';
-import type {
-  AuditEntry,
+import {
+  isFinished,
+  type AuditEntry,
   AuditOutcome,
   AuditVia,
-  BookingRecord,
-  BookingStatus,
-  InviteeState,
+  type BookingRecord,
+  type BookingStatus,
+  type InviteeState,
 } from '../store/booking-record';
 import type { AttentionReason } from '../store/outbox';
 import { needsAttention } from './find-bookings';
@@ -27,7 +28,8 @@ export interface BookingView {
   /** ISO 8601 UTC. */
   startTime: string | null;
   endTime: string | null;
-  meeting: { id: string; joinUrl: string; host: string } | null;
+  /** `live`: not yet deleted (a finished booking keeps the id of the meeting it had). */
+  meeting: { id: string; joinUrl: string; host: string; live: boolean } | null;
   attention: { reason: AttentionReason; message: string; at: string; fix: string } | null;
   /** Reschedules: the invitee this booking replaced / the one that replaced it. */
   replaces: string | null;
@@ -75,7 +77,9 @@ export function viewBooking(record: BookingRecord): BookingView {
     invitees: Object.entries(record.invitees).map(([uri, state]) => ({ uri, state })),
     startTime: record.startTime ?? booking?.startTime ?? null,
     endTime: booking?.endTime ?? end,
-    meeting: meeting ? { id: meeting.id, joinUrl: meeting.joinUrl, host: meeting.host } : null,
+    meeting: meeting
+      ? { id: meeting.id, joinUrl: meeting.joinUrl, host: meeting.host, live: !isFinished(record) }
+      : null,
     attention: attention
       ? {
           reason: attention.reason,
@@ -91,20 +95,6 @@ export function viewBooking(record: BookingRecord): BookingView {
     history: record.audit.map(historyLine),
   };
 }
-
-/** How a delivery ended, for people. */
-export const OUTCOME_LABELS: Record<AuditOutcome, string> = {
-  created: 'meeting created',
-  moved: 'meeting moved',
-  duplicate: 'already handled',
-  cancelled: 'cancelled',
-  already_gone: 'cancelled (meeting was already gone)',
-  kept_for_other_invitees: 'meeting kept for other invitees',
-  tombstoned: 'cancelled before it arrived',
-  superseded: 'rescheduled',
-  needs_attention: 'needs attention',
-  failed: 'failed, will be retried',
-};
 
 export function historyLine(entry: AuditEntry): HistoryLine {
   return {

@@ -1,14 +1,5 @@
-import { OUTCOME_LABELS, type BookingView, type HistoryLine } from '../bookings/booking-view';
-
-/** `2026-03-10 14:00 UTC`: minutes are what a booking is about. */
-export function shortTime(iso: string | null): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
-}
-
-/** What `bookings list` and the status page call a booking's state. */
-export function statusLabel(view: Pick<BookingView, 'status' | 'needsAttention'>): string {
-  return view.needsAttention ? `needs attention (${view.status})` : view.status;
-}
+import type { BookingView, HistoryLine } from '../bookings/booking-view';
+import { OUTCOME_LABELS, statusLabel } from '../bookings/labels';
 
 /** One booking for a terminal: its facts, the fix when it needs one, then its history. */
 export function renderBooking(view: BookingView): string {
@@ -20,7 +11,9 @@ export function renderBooking(view: BookingView): string {
     [
       'Meeting',
       view.meeting
-        ? `${view.meeting.id} (host ${view.meeting.host})\n${view.meeting.joinUrl}`
+        ? view.meeting.live
+          ? `${view.meeting.id} (host ${view.meeting.host})\n${view.meeting.joinUrl}`
+          : `${view.meeting.id} (deleted)`
         : 'none',
     ],
     ['Calendly', view.eventUri],

@@ -3,8 +3,9 @@ import { rm } from 'node:fs/promises';
 import { sandboxDir, type Env } from '../config';
 import type { Logger } from '../log';
 import { startReceiver, type RunningReceiver } from '../server/start-receiver';
-import { loopbackOnlyFetch, sandboxConfig } from './sandbox-config';
+import { loopbackOnlyFetch, sandboxConfig, SandboxRefusedError } from './sandbox-config';
 import {
+  readSandboxState,
   removeSandboxState,
   sandboxFiles,
   writeSandboxState,
@@ -48,6 +49,7 @@ export interface RunningSandbox {
  */
 export async function startSandbox(options: StartSandboxOptions): Promise<RunningSandbox> {
   const files = sandboxFiles(sandboxDir(options.env));
+  await refuseIfRunning(files, options.fetch);
   const zoom = await startZoomSimulator({
     users: [SANDBOX_HOST],
     linksToSelf: true,
@@ -78,6 +80,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Runnin
       fetch: guardedFetch,
       now: options.now,
       notify: { fetch: guardedFetch },
+      sandbox: true,
     });
     receiver = running;
     const state: SandboxState = {
@@ -112,5 +115,23 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Runnin
     await receiver?.close();
     await zoom.close();
     throw error;
+  }
+}
+
+/** A second sandbox on the same files would empty the bookings of the one already running. */
+async function refuseIfRunning(files: SandboxFiles, fetchImpl: typeof fetch | undefined) {
+  const running = await readSandboxState(files).catch(() => null);
+  if (running === null) return;
+  const answers = await (fetchImpl ?? globalThis.fetch)(`${running.url}/healthz`, {
+    signal: AbortSignal.timeout(1_000),
+  }).then(
+    (response) => response.ok,
+    () => false,
+  );
+  if (answers) {
+    throw new SandboxRefusedError(
+      `A sandbox is already running at ${running.url} (process ${running.pid}); stop it first ` +
+        '(Ctrl-C in its terminal), or give this one another SANDBOX_DIR.',
+    );
   }
 }

@@ -6,7 +6,8 @@ import { openStore } from '../../runtime';
 import { sandboxFiles, SandboxNotRunningError } from '../../sandbox/sandbox-files';
 import type { BookingStore } from '../../store/booking-store';
 import { SqliteBookingStore } from '../../store/sqlite';
-import { renderBooking, shortTime, statusLabel } from '../booking-text';
+import { shortTime, statusLabel } from '../../bookings/labels';
+import { renderBooking } from '../booking-text';
 import {
   EXIT_FAILURE,
   EXIT_OK,
