@@ -6,7 +6,7 @@ import { EXIT_OK, parseCommandArgs, UsageError, type CliIo, type Command } from 
 import { stopRequested } from '../stop-requested';
 import { serveSandbox } from './serve-sandbox';
 
-const HELP = `Usage: calendly-zoom serve [--port N] [--host ADDRESS]
+const HELP = `Usage: calendly-zoom serve [--port N] [--host ADDRESS] [--sandbox | --sandbox-if-unconfigured]
 
 Runs the self-hosted Calendly webhook receiver: every signed Calendly delivery
 becomes (or cancels) a Zoom meeting. Logs are JSON lines on stdout.
@@ -15,11 +15,28 @@ Options:
   --port N         Port to listen on (default: PORT, else 3000; 0 picks a free one).
   --host ADDRESS   Address to bind (default ${DEFAULT_HOST}; 0.0.0.0 for every interface,
                    e.g. in a container).
+  --sandbox        Run against a simulated Zoom on this machine, with its own
+                   SQLite file (SANDBOX_DIR/sandbox.db, emptied at each start) and
+                   a signing key made for the run and printed; no Calendly token,
+                   notifications only to loopback URLs. Refuses to start when
+                   ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID or ZOOM_CLIENT_SECRET is set.
+                   \`calendly-zoom trigger … --sandbox\` sends it sample bookings.
+  --sandbox-if-unconfigured
+                   What \`npm start\` runs: the sandbox when no ZOOM_* credential is
+                   set, the real receiver otherwise (which lists every missing
+                   variable when some are set and others not).
 
 Endpoints:
   POST /webhooks/calendly   Calendly deliveries (register this URL with
                             \`calendly-zoom webhooks subscribe\`).
   GET  /healthz             200 when the booking store answers, 503 otherwise.
+  GET  /                    The status page, only with STATUS_TOKEN set: today's
+                            outcomes, bookings needing attention and their fix,
+                            recent deliveries, notifications, the Calendly
+                            subscription, a search box. Every page needs the token:
+                            \`Authorization: Bearer <token>\`, or in a browser
+                            open /login?token=<token> once (sets a cookie).
+  GET  /bookings?q=…        The search: what \`calendly-zoom bookings show\` prints.
 
 Environment:
   CALENDLY_SIGNING_KEY        required; the webhook subscription's signing key
@@ -40,6 +57,10 @@ Environment:
   CALENDLY_API_URL            event and invitee URIs must start with it
                               (default https://api.calendly.com)
   ZOOM_API_URL, ZOOM_OAUTH_URL  overrides for local fakes
+  STATUS_TOKEN                turns the status page on; at least 24 characters
+                              (e.g. \`openssl rand -hex 24\`)
+  CALENDLY_TOKEN              lets the status page show the subscription's state
+  SANDBOX_DIR                 --sandbox: where its files go (default ./data)
 
 Limits (what a flood of connections can take from the process):
   RECEIVER_MAX_CONNECTIONS      open connections at once (default 500); at
