@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_LIMIT, type StoredMeeting } from '../../src/store/booking-record';
-import type { BookingStore, ClaimCreateInput } from '../../src/store/booking-store';
+import type {
+  BookingStore,
+  ClaimCreateInput,
+  ReleaseLeaseInput,
+} from '../../src/store/booking-store';
 import { MemoryBookingStore } from '../../src/store/memory';
 import { SqliteBookingStore } from '../../src/store/sqlite';
 import * as rules from '../../src/store/transitions';
@@ -324,6 +328,25 @@ describe.each(storeFactories())('booking store contract: $name', ({ create }) =>
     const created = { via: 'invitee.created' } as const;
     const canceled = { via: 'invitee.canceled' } as const;
     const lastEntry = async (event = EVENT) => (await store.get(event))?.audit.at(-1);
+    /** The canceller's finish, as the lifecycle sends it after Zoom answered `zoomResult`. */
+    const finish = (zoomResult: 'deleted' | 'already_gone') =>
+      store.finishCancel({
+        eventUuid: EVENT,
+        owner: 'c1',
+        now: T0 + 2000,
+        zoomResult,
+        ...canceled,
+      });
+    /** The creator lets go of a booking it could not serve. */
+    const release = (attention: ReleaseLeaseInput['attention'] = null) =>
+      store.releaseLease({
+        eventUuid: EVENT,
+        owner: 'w1',
+        now: T0 + 5,
+        certainNoMeeting: attention !== null,
+        attention,
+        ...created,
+      });
     const history = async (event = EVENT) =>
       ((await store.get(event))?.audit ?? []).map(({ action, via, outcome }) => ({
         action,
@@ -341,13 +364,7 @@ describe.each(storeFactories())('booking store contract: $name', ({ create }) =>
         ...created,
       });
       await store.beginCancel(cancel(canceled));
-      await store.finishCancel({
-        eventUuid: EVENT,
-        owner: 'c1',
-        now: T0 + 2000,
-        zoomResult: 'deleted',
-        ...canceled,
-      });
+      await finish('deleted');
       expect(await history()).toEqual([
         { action: 'claimed', via: 'invitee.created', outcome: undefined },
         { action: 'meeting_created', via: 'invitee.created', outcome: 'created' },
@@ -363,14 +380,7 @@ describe.each(storeFactories())('booking store contract: $name', ({ create }) =>
 
     it('a booking Zoom could not serve: needs_attention, with the reason as detail', async () => {
       await store.claimCreate(claim(created));
-      await store.releaseLease({
-        eventUuid: EVENT,
-        owner: 'w1',
-        now: T0 + 5,
-        certainNoMeeting: true,
-        attention: { reason: 'host_without_zoom_user', message: 'no such host' },
-        ...created,
-      });
+      await release({ reason: 'host_without_zoom_user', message: 'no such host' });
       expect(await lastEntry()).toEqual({
         at: T0 + 5,
         action: 'lease_released',
@@ -382,26 +392,14 @@ describe.each(storeFactories())('booking store contract: $name', ({ create }) =>
 
     it('a delivery answered "try again later": failed', async () => {
       await store.claimCreate(claim(created));
-      await store.releaseLease({
-        eventUuid: EVENT,
-        owner: 'w1',
-        now: T0 + 5,
-        certainNoMeeting: false,
-        ...created,
-      });
+      await release();
       expect(await lastEntry()).toMatchObject({ action: 'lease_released', outcome: 'failed' });
     });
 
     it('a meeting Zoom had already lost: already_gone', async () => {
       await activeBooking();
       await store.beginCancel(cancel(canceled));
-      await store.finishCancel({
-        eventUuid: EVENT,
-        owner: 'c1',
-        now: T0 + 2000,
-        zoomResult: 'already_gone',
-        ...canceled,
-      });
+      await finish('already_gone');
       expect(await lastEntry()).toMatchObject({
         action: 'meeting_deleted',
         outcome: 'already_gone',
@@ -411,13 +409,7 @@ describe.each(storeFactories())('booking store contract: $name', ({ create }) =>
     it('the old half of a reschedule: superseded', async () => {
       await activeBooking();
       await store.beginCancel({ ...rescheduledCancel('recreate'), ...canceled });
-      await store.finishCancel({
-        eventUuid: EVENT,
-        owner: 'c1',
-        now: T0 + 2000,
-        zoomResult: 'deleted',
-        ...canceled,
-      });
+      await finish('deleted');
       expect(await lastEntry()).toMatchObject({ outcome: 'superseded' });
     });
 

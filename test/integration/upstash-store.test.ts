@@ -302,6 +302,16 @@ const MOVE_FROM_A = { oldInviteeUri: inviteeUri('ev1', 'a'), mode: 'move' } as c
 const RECREATE_FROM_A = { oldInviteeUri: inviteeUri('ev1', 'a'), mode: 'recreate' } as const;
 const AFTER_LEASE = LEASE + 1;
 
+/** The old half of a reschedule of ev1/a to NEW_B, in move mode. */
+function rescheduledInMoveMode(): StepOf<'beginCancel'> {
+  return cancel('ev1', 'a', {
+    at: 1,
+    finalStatus: 'superseded',
+    supersededBy: NEW_B,
+    mode: 'move',
+  });
+}
+
 /** The step as the lifecycle sends it for a delivery of this kind (named in the history). */
 function by<S extends Step>(via: AuditVia, step: S): S {
   return { ...step, input: { ...step.input, via } };
@@ -330,18 +340,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
     [
       [by('invitee.created', claim('ev1', 'a', { mode: 'move' })), 'claimed'],
       [by('invitee.created', commit('ev1', '85746065432')), 'committed'],
-      [
-        by(
-          'invitee.canceled',
-          cancel('ev1', 'a', {
-            at: 1,
-            finalStatus: 'superseded',
-            supersededBy: NEW_B,
-            mode: 'move',
-          }),
-        ),
-        'kept_for_move',
-      ],
+      [by('invitee.canceled', rescheduledInMoveMode()), 'kept_for_move'],
       [by('invitee.created', claim('ev2', 'b', { at: 2, reschedule: MOVE_FROM_A })), 'move'],
       [by('invitee.created', commit('ev2', '85746065432', { at: 3 })), 'committed'],
     ],
@@ -512,15 +511,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
     [
       [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
-      [
-        cancel('ev1', 'a', {
-          at: 1,
-          finalStatus: 'superseded',
-          supersededBy: NEW_B,
-          mode: 'move',
-        }),
-        'kept_for_move',
-      ],
+      [rescheduledInMoveMode(), 'kept_for_move'],
       [claim('ev1', 'x', { owner: 'w2', at: 2 }), 'in_progress'],
       [claim('ev2', 'b', { owner: 'w3', at: 3, reschedule: MOVE_FROM_A }), 'move'],
       [commit('ev2', '85746065432', { owner: 'w3', at: 4 }), 'committed'],
@@ -579,15 +570,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
     [
       [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
-      [
-        cancel('ev1', 'a', {
-          at: 1,
-          finalStatus: 'superseded',
-          supersededBy: NEW_B,
-          mode: 'move',
-        }),
-        'kept_for_move',
-      ],
+      [rescheduledInMoveMode(), 'kept_for_move'],
       [cancel('ev2', 'b', { owner: 'w2', at: 2 }), 'tombstoned'],
       [claim('ev2', 'b', { owner: 'w3', at: 3, reschedule: MOVE_FROM_A }), 'abandon_move'],
       [claim('ev2', 'b', { owner: 'w4', at: 4, reschedule: MOVE_FROM_A }), 'in_progress'],
@@ -1086,12 +1069,7 @@ describe('keys and retention', () => {
     const keys = upstashKeys(prefix);
     await store.claimCreate(claim('ev1', 'a', { mode: 'move' }).input);
     await store.commitCreate(commit('ev1', '85746065432').input);
-    const kept = cancel('ev1', 'a', {
-      at: 1,
-      finalStatus: 'superseded',
-      supersededBy: NEW_B,
-      mode: 'move',
-    });
+    const kept = rescheduledInMoveMode();
     expect((await store.beginCancel(kept.input)).type).toBe('kept_for_move');
     expect(await ttl(keys.booking('ev1'))).toBe(-1);
 

@@ -11,7 +11,9 @@ import { renderBooking } from '../booking-text';
 import {
   EXIT_FAILURE,
   EXIT_OK,
+  parseLimit,
   parseCommandArgs,
+  runSubcommand,
   UsageError,
   type CliIo,
   type Command,
@@ -63,19 +65,7 @@ export const bookingsCommand: Command = {
   name: 'bookings',
   summary: 'Look bookings up: their meeting, what went wrong and the fix, their history',
   help: HELP,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case 'list':
-        return list(rest, io);
-      case 'show':
-        return show(rest, io);
-      case undefined:
-        throw new UsageError('Say what to do: bookings list or bookings show <booking>.');
-      default:
-        throw new UsageError(`Unknown bookings command "${sub}": use list or show.`);
-    }
-  },
+  run: (argv, io) => runSubcommand('bookings', argv, io, { list, show }),
 };
 
 const DEFAULT_LIMIT = 50;
@@ -93,10 +83,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
   });
   const statuses = values.status === undefined ? undefined : parseStatuses(values.status);
   const since = values.since === undefined ? undefined : parseSince(values.since, io.now());
-  const limit = values.limit === undefined ? DEFAULT_LIMIT : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new UsageError(`--limit must be a whole number of 1 or more, got "${values.limit}".`);
-  }
+  const limit = parseLimit(values.limit, DEFAULT_LIMIT);
   return withStore(io, values.sandbox, async (store) => {
     const views = (await listBookings(store, { statuses, since, limit })).map(viewBooking);
     if (values.json) {

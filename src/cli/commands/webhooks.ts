@@ -13,6 +13,7 @@ import {
   EXIT_OK,
   UsageError,
   parseCommandArgs,
+  runSubcommand,
   type CliIo,
   type Command,
 } from '../command';
@@ -55,23 +56,7 @@ export const webhooksCommand: Command = {
   name: 'webhooks',
   summary: 'Subscribe, list and unsubscribe Calendly webhook subscriptions',
   help: HELP,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case 'subscribe':
-        return subscribe(rest, io);
-      case 'list':
-        return list(rest, io);
-      case 'unsubscribe':
-        return unsubscribe(rest, io);
-      case undefined:
-        throw new UsageError('Say what to do: webhooks subscribe, list or unsubscribe.');
-      default:
-        throw new UsageError(
-          `Unknown webhooks command "${sub}": use subscribe, list or unsubscribe.`,
-        );
-    }
-  },
+  run: (argv, io) => runSubcommand('webhooks', argv, io, { subscribe, list, unsubscribe }),
 };
 
 async function subscribe(argv: string[], io: CliIo): Promise<number> {

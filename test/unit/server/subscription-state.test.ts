@@ -37,17 +37,23 @@ function manualTimers() {
   };
 }
 
+/** The page's watch over a slow Calendly, with the clock and timers in the test's hands. */
+function watching() {
+  const calendly = slowCalendly();
+  const timers = manualTimers();
+  const clock = { now: 0 };
+  const watch = createSubscriptionWatch({
+    calendly: calendly.client,
+    notConfigured: '',
+    now: () => clock.now,
+    startTimer: timers.startTimer,
+  });
+  return { calendly, timers, clock, watch };
+}
+
 describe('the Calendly subscription on the status page', () => {
   it('a slow Calendly costs the page only the wait; its late answer serves the next page', async () => {
-    const calendly = slowCalendly();
-    const timers = manualTimers();
-    let now = 0;
-    const watch = createSubscriptionWatch({
-      calendly: calendly.client,
-      notConfigured: '',
-      now: () => now,
-      startTimer: timers.startTimer,
-    });
+    const { calendly, timers, clock, watch } = watching();
 
     const first = watch.current();
     timers.fireAll();
@@ -55,31 +61,23 @@ describe('the Calendly subscription on the status page', () => {
 
     calendly.answer();
     await new Promise((resolve) => setImmediate(resolve));
-    now = 30_000;
+    clock.now = 30_000;
     expect(await watch.current()).toMatchObject({ kind: 'listed', subscriptions: [] });
     expect(calendly.asked()).toBe(1);
   });
 
   it('asks Calendly once for any number of pages at a time, and again only after a minute', async () => {
-    const calendly = slowCalendly();
-    const timers = manualTimers();
-    let now = 0;
-    const watch = createSubscriptionWatch({
-      calendly: calendly.client,
-      notConfigured: '',
-      now: () => now,
-      startTimer: timers.startTimer,
-    });
+    const { calendly, clock, watch } = watching();
 
     const pages = [watch.current(), watch.current(), watch.current()];
     calendly.answer();
     expect((await Promise.all(pages)).map((s) => s.kind)).toEqual(['listed', 'listed', 'listed']);
     expect(calendly.asked()).toBe(1);
 
-    now = 59_999;
+    clock.now = 59_999;
     await watch.current();
     expect(calendly.asked()).toBe(1);
-    now = 60_000;
+    clock.now = 60_000;
     const again = watch.current();
     calendly.answer();
     await again;
