@@ -240,6 +240,19 @@ describe('npm start: the sandbox when no Zoom account is configured, the real re
     expect(run.err).not.toContain('sandbox');
   });
 
+  it('serve --help names the sandbox, the status page and their variables', async () => {
+    const help = (await cli(['serve', '--help'])).out;
+    for (const text of [
+      '--sandbox',
+      '--sandbox-if-unconfigured',
+      'GET  /',
+      'STATUS_TOKEN',
+      'SANDBOX_DIR',
+    ]) {
+      expect(help).toContain(text);
+    }
+  });
+
   it('plain serve with no Zoom account lists what is missing and names the sandbox', async () => {
     const run = await cli(['serve', '--port', '0']);
     expect(run.code).toBe(1);
