@@ -1,6 +1,7 @@
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './calendly/signature';
 import { ConfigError } from './errors';
 import { DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from './lifecycle';
+import { DEFAULT_PENDING_MOVE_TIMEOUT_MS } from './maintenance';
 import { webhookSecretProblem } from './notify/secret';
 
 /** The environment as the CLI and the receiver see it. Only this file reads it. */
@@ -24,7 +25,18 @@ export interface AppConfig {
   lifecycle: LifecycleConfig;
   receiver: ReceiverConfig;
   notify: NotifyConfig;
+  maintenance: MaintenanceConfig;
 }
+
+/** The housekeeping `serve` runs on a timer (src/maintenance.ts). */
+export interface MaintenanceConfig {
+  /** MAINTENANCE_INTERVAL_MINUTES; 0 turns it off. */
+  intervalMs: number;
+  /** PENDING_MOVE_TIMEOUT_HOURS: how long a meeting kept for a move waits for its new booking. */
+  pendingMoveTimeoutMs: number;
+}
+
+export const DEFAULT_MAINTENANCE_INTERVAL_MINUTES = 15;
 
 /** What `serve` lets a flood hold of it, and how long it takes to stop (docs/receiver.md). */
 export interface ReceiverConfig {
@@ -217,6 +229,14 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
       ),
     },
     notify: loadNotifyConfig(value, problems),
+    maintenance: {
+      intervalMs:
+        integer('MAINTENANCE_INTERVAL_MINUTES', DEFAULT_MAINTENANCE_INTERVAL_MINUTES, 0, 1440) *
+        60_000,
+      pendingMoveTimeoutMs:
+        integer('PENDING_MOVE_TIMEOUT_HOURS', DEFAULT_PENDING_MOVE_TIMEOUT_MS / 3600_000, 1, 720) *
+        3600_000,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
