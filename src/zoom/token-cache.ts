@@ -14,6 +14,12 @@ export interface TokenCache {
   get(key: string): Promise<CachedToken | null | undefined>;
   set(key: string, value: CachedToken, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes the entry only while it still holds `accessToken`, in one atomic step: drops a token
+   * Zoom rejected without ever removing a newer one another instance stored meanwhile. Caches that
+   * cannot compare and delete atomically (`z.cache`) leave it out.
+   */
+  deleteIf?(key: string, accessToken: string): Promise<void>;
 }
 
 export interface MemoryTokenCacheOptions {
@@ -49,6 +55,9 @@ export function createMemoryTokenCache(options: MemoryTokenCacheOptions = {}): T
     },
     async delete(key) {
       entries.delete(key);
+    },
+    async deleteIf(key, accessToken) {
+      if (entries.get(key)?.value.accessToken === accessToken) entries.delete(key);
     },
   };
 }

@@ -10,6 +10,13 @@ export const DEFAULT_ZOOM_OAUTH_URL = 'https://zoom.us/oauth/token';
 /** Stop using a token this long before it expires, so no call starts with a token about to die. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
+/**
+ * How long a process reuses the token it last read or fetched before reading the (shared) cache
+ * again: a Zoom call then costs no Upstash round trip, while a token another instance replaced is
+ * picked up within seconds.
+ */
+export const LOCAL_TOKEN_COPY_MS = 30_000;
+
 export interface ZoomCredentials {
   accountId: string;
   clientId: string;
@@ -74,10 +81,13 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
   let inFlight: Promise<ZoomAccessToken> | null = null;
   /** Tokens Zoom rejected (newest last, a few kept): never handed out again, whatever a cache says. */
   const rejected: string[] = [];
+  /** The token this process last used, and until when it may skip the cache read. */
+  let local: { token: CachedToken; until: number } | null = null;
 
   async function resolve(): Promise<ZoomAccessToken> {
     const cached = await cache.get(key);
     if (isUsable(cached, now()) && !rejected.includes(cached.accessToken)) {
+      local = { token: cached, until: now() + LOCAL_TOKEN_COPY_MS };
       return { accessToken: cached.accessToken, expiresAt: cached.expiresAt, fromCache: true };
     }
     const fresh = await fetchToken();
@@ -86,7 +96,10 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
     if (stale >= 0) rejected.splice(stale, 1);
     const ttlMs = fresh.expiresAt - TOKEN_REFRESH_MARGIN_MS - now();
     // A token that expires within the margin is still good for this call, just not worth keeping.
-    if (ttlMs > 0) await cache.set(key, fresh, ttlMs);
+    if (ttlMs > 0) {
+      await cache.set(key, fresh, ttlMs);
+      local = { token: fresh, until: now() + LOCAL_TOKEN_COPY_MS };
+    }
     return { ...fresh, fromCache: false };
   }
 
@@ -124,6 +137,19 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
 
   return {
     async getToken() {
+      const copy = local;
+      if (
+        copy &&
+        now() < copy.until &&
+        isUsable(copy.token, now()) &&
+        !rejected.includes(copy.token.accessToken)
+      ) {
+        return {
+          accessToken: copy.token.accessToken,
+          expiresAt: copy.token.expiresAt,
+          fromCache: true,
+        };
+      }
       // Cache reads go through the single flight too: 100 callers on a cold cache must not all
       // see the miss before the first fetch is registered.
       const join = (): Promise<ZoomAccessToken> =>
@@ -137,11 +163,18 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
       return token.fromCache && rejected.includes(token.accessToken) ? join() : token;
     },
     async invalidate(accessToken) {
-      // Remembered here rather than deleted from the cache: on a shared cache a get-then-delete
-      // can remove the newer token another instance stored in between (one more token fetch per
-      // revocation, seen in the chaos run). The next fetch overwrites the dead entry anyway.
+      // Remembered here, so this process never hands it out again whatever a cache says; and
+      // dropped from the cache only if it still holds this very token (a get-then-delete could
+      // remove the newer token another instance stored in between), so the rest of the fleet
+      // stops picking it up too.
       rejected.push(accessToken);
       if (rejected.length > 8) rejected.shift();
+      if (local?.token.accessToken === accessToken) local = null;
+      try {
+        await cache.deleteIf?.(key, accessToken);
+      } catch {
+        // Best effort: the entry is overwritten by the next fetch, and this process knows anyway.
+      }
     },
   };
 }

@@ -33,6 +33,16 @@ describe('Zoom token cache on Upstash', () => {
     expect(await cache.get('k')).toBeNull();
   });
 
+  it('deletes an entry only while it holds the given token (compare-and-delete)', async () => {
+    const cache = createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix });
+    await cache.set('k', { accessToken: 'newer', expiresAt: 123 }, 60_000);
+    await cache.deleteIf!('k', 'revoked');
+    expect(await cache.get('k')).toEqual({ accessToken: 'newer', expiresAt: 123 });
+    await cache.deleteIf!('k', 'newer');
+    expect(await cache.get('k')).toBeNull();
+    await expect(cache.deleteIf!('missing', 'any')).resolves.toBeUndefined();
+  });
+
   it('lets the entry expire in Redis after its ttl', async () => {
     const cache = createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix });
     await cache.set('k', { accessToken: 'tok', expiresAt: 123 }, 60_000);

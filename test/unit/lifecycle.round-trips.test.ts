@@ -4,8 +4,12 @@ import { FakeZoom } from '../support/fake-zoom';
 import { countingStore } from '../support/counting-store';
 import { canceled, created } from '../support/invitee-events';
 import { harness } from '../support/lifecycle-harness';
+import { createFetchHttpClient } from '../../src/http';
+import { createZoomTokenProvider } from '../../src/zoom/token';
+import { createMemoryTokenCache, type TokenCache } from '../../src/zoom/token-cache';
 import {
   api,
+  CREDENTIALS,
   fixture,
   issueTokens,
   useNock,
@@ -87,5 +91,43 @@ describe('round trips with the real Zoom client, token warm', () => {
     expect(deleteScope.isDone()).toBe(true);
     expect(counted.calls.length).toBeLessThanOrEqual(2);
     expect(nock.pendingMocks()).toEqual([]);
+  });
+});
+
+describe('round trips to a shared token cache (Upstash), token warm', () => {
+  useNock();
+
+  it('reads the shared cache at most once for a create and a cancel in quick succession', async () => {
+    const clock = { now: () => Date.parse('2026-11-26T12:00:00Z') };
+    const shared = createMemoryTokenCache({ now: clock.now });
+    const reads: string[] = [];
+    const cache: TokenCache = { ...shared, get: (k) => (reads.push(k), shared.get(k)) };
+    const http = createFetchHttpClient();
+    const tokens = createZoomTokenProvider({
+      credentials: CREDENTIALS,
+      http,
+      cache,
+      now: clock.now,
+    });
+    const { client } = zoomHarness({ http, tokens, now: clock.now });
+    const h = harness({ zoom: new FakeZoom() });
+    h.deps.zoom = client;
+    const meeting = fixture<Exchange>('create-meeting.response').body as { id: number };
+    issueTokens(1);
+    api()
+      .post('/v2/users/host%40example.com/meetings')
+      .reply(201, { ...meeting, id: 1 });
+    await h.handle(created({ event: 'warm' }));
+    reads.length = 0;
+
+    api()
+      .post('/v2/users/host%40example.com/meetings')
+      .reply(201, { ...meeting, id: 85746065432 });
+    await h.handle(created());
+    api().delete('/v2/meetings/85746065432').query(true).reply(204);
+    await h.handle(canceled());
+
+    // Before: one read per Zoom call (every call asked the shared cache for the token).
+    expect(reads).toEqual([]);
   });
 });
