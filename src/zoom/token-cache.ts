@@ -20,6 +20,12 @@ export interface TokenCache {
    * cannot compare and delete atomically (`z.cache`) leave it out.
    */
   deleteIf?(key: string, accessToken: string): Promise<void>;
+  /**
+   * Claims the right to fetch the next token for `ttlMs`: true for one caller across every
+   * process sharing the cache, false for the others, who wait for its token. Caches shared by one
+   * process only leave it out (the provider's single flight is enough there).
+   */
+  claimRefresh?(key: string, ttlMs: number): Promise<boolean>;
 }
 
 export interface MemoryTokenCacheOptions {

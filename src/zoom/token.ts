@@ -17,6 +17,14 @@ export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
  */
 export const LOCAL_TOKEN_COPY_MS = 30_000;
 
+/**
+ * On a cache shared by a fleet, one process fetches a new token and the others wait this long at
+ * most for it to appear before fetching their own: a cold start or a revocation then costs the
+ * fleet one token request, not one per process.
+ */
+export const SHARED_REFRESH_WAIT_MS = 3_000;
+const SHARED_REFRESH_POLL_MS = 100;
+
 export interface ZoomCredentials {
   accountId: string;
   clientId: string;
@@ -44,6 +52,8 @@ export interface ZoomTokenProviderOptions {
   cache?: TokenCache;
   oauthUrl?: string;
   now?: () => number;
+  /** For the wait on another process's refresh; real timers by default. */
+  sleep?: (ms: number) => Promise<void>;
   timeoutMs?: number;
 }
 
@@ -74,6 +84,7 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
     );
   }
   const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const cache = options.cache ?? createMemoryTokenCache({ now });
   const oauthUrl = options.oauthUrl ?? DEFAULT_ZOOM_OAUTH_URL;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -84,11 +95,29 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
   /** The token this process last used, and until when it may skip the cache read. */
   let local: { token: CachedToken; until: number } | null = null;
 
-  async function resolve(): Promise<ZoomAccessToken> {
+  async function fromCache(): Promise<ZoomAccessToken | null> {
     const cached = await cache.get(key);
-    if (isUsable(cached, now()) && !rejected.includes(cached.accessToken)) {
-      local = { token: cached, until: now() + LOCAL_TOKEN_COPY_MS };
-      return { accessToken: cached.accessToken, expiresAt: cached.expiresAt, fromCache: true };
+    if (!isUsable(cached, now()) || rejected.includes(cached.accessToken)) return null;
+    local = { token: cached, until: now() + LOCAL_TOKEN_COPY_MS };
+    return { accessToken: cached.accessToken, expiresAt: cached.expiresAt, fromCache: true };
+  }
+
+  /** Another process claimed the refresh: its token, once it lands in the shared cache. */
+  async function awaitOthersToken(): Promise<ZoomAccessToken | null> {
+    for (let waited = 0; waited < SHARED_REFRESH_WAIT_MS; waited += SHARED_REFRESH_POLL_MS) {
+      await sleep(SHARED_REFRESH_POLL_MS);
+      const token = await fromCache();
+      if (token) return token;
+    }
+    return null;
+  }
+
+  async function resolve(): Promise<ZoomAccessToken> {
+    const cached = await fromCache();
+    if (cached) return cached;
+    if (cache.claimRefresh && !(await cache.claimRefresh(key, SHARED_REFRESH_WAIT_MS))) {
+      const theirs = await awaitOthersToken();
+      if (theirs) return theirs;
     }
     const fresh = await fetchToken();
     // Zoom just issued it, so it is good even if an identical string was rejected before.

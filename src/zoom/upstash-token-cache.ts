@@ -40,6 +40,12 @@ export function createUpstashTokenCache(
     async delete(key) {
       await guard('drop the Zoom token', () => redis.del(prefix + key));
     },
+    async claimRefresh(key, ttlMs) {
+      const claimed = await guard('claim the Zoom token refresh', () =>
+        redis.set(`${prefix}${key}:refresh`, '1', { nx: true, px: Math.max(1, Math.floor(ttlMs)) }),
+      );
+      return claimed === 'OK';
+    },
     async deleteIf(key, accessToken) {
       await guard('drop the rejected Zoom token', () =>
         redis.eval(DELETE_IF_HOLDS, [prefix + key], [accessToken]),

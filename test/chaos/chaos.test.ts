@@ -44,9 +44,12 @@ describe.each([
       storeOutageMs: 1000,
       qps: 40,
       concurrency: 16,
+      notify: true,
     });
     results.push(result);
     expect(result.invariants.problems).toEqual([]);
+    expect(result.notifications?.problems).toEqual([]);
+    expect(result.notifications?.notices).toBeGreaterThan(0);
     expect(result.sender.unsettled).toBe(0);
     // Each revocation costs one token request, whatever the concurrency, and a restart none.
     expect(result.zoom.tokensIssued).toBe(result.zoom.revocations + 1);
@@ -72,3 +75,42 @@ it('fault-free, under the qps limit only: one token request in all, every invari
   expect(result.invariants.problems).toEqual([]);
   expect(result.zoom.tokensIssued).toBe(1);
 }, 120_000);
+
+describe('a fleet: three receivers on one Upstash behind a round-robin sender', () => {
+  it('keeps every invariant while one of them is killed mid-run', async () => {
+    const result = await runChaos({
+      seed: 3,
+      size: SIZE,
+      mode: 'move',
+      faults: true,
+      kill: true,
+      storeOutageMs: 0,
+      qps: 40,
+      concurrency: 16,
+      receivers: 3,
+      notify: true,
+    });
+    results.push(result);
+    expect(result.invariants.problems).toEqual([]);
+    expect(result.notifications?.problems).toEqual([]);
+    expect(result.sender.unsettled).toBe(0);
+    expect(result.receiver.starts).toBe(4);
+  }, 150_000);
+
+  it('shares one Zoom token across the fleet in steady state', async () => {
+    const result = await runChaos({
+      seed: 1002,
+      size: 80,
+      mode: 'recreate',
+      faults: false,
+      kill: false,
+      storeOutageMs: 0,
+      qps: 40,
+      concurrency: 16,
+      receivers: 3,
+    });
+    results.push(result);
+    expect(result.invariants.problems).toEqual([]);
+    expect(result.zoom.tokensIssued).toBe(1);
+  }, 120_000);
+});

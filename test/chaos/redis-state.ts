@@ -37,3 +37,13 @@ export async function forgetRun(runId: string, zoomAccountId: string): Promise<v
     redis.disconnect();
   }
 }
+
+/** The outbox is global to the store's prefix: each run starts and ends without one. */
+export async function forgetOutbox(): Promise<void> {
+  const redis = rawRedis();
+  try {
+    await deleteKeysByPrefix(redis, `${DEFAULT_PREFIX}outbox:`);
+  } finally {
+    redis.disconnect();
+  }
+}

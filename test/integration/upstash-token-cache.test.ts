@@ -51,6 +51,33 @@ describe('Zoom token cache on Upstash', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
+  it('makes one token request for three processes starting cold at the same moment', async () => {
+    let tokenRequests = 0;
+    const http: HttpClient = async () => {
+      tokenRequests++;
+      // Zoom takes a moment: every process has seen the empty cache before the token lands.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return {
+        status: 200,
+        headers: {},
+        body: JSON.stringify({ access_token: 'fleet', token_type: 'bearer', expires_in: 3599 }),
+      };
+    };
+    const credentials = { accountId: 'a', clientId: 'c', clientSecret: 's' };
+    const fleet = [1, 2, 3].map(() =>
+      createZoomTokenProvider({
+        credentials,
+        http,
+        cache: createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix }),
+      }),
+    );
+
+    const tokens = await Promise.all(fleet.map((p) => p.getToken()));
+
+    expect(tokens.map((t) => t.accessToken)).toEqual(['fleet', 'fleet', 'fleet']);
+    expect(tokenRequests).toBe(1);
+  });
+
   it('shares one token between two processes: the second never calls Zoom', async () => {
     let tokenRequests = 0;
     const http: HttpClient = async () => {
