@@ -16,7 +16,8 @@ Options:
 Endpoints:
   POST /webhooks/calendly   Calendly deliveries (register this URL with
                             \`calendly-zoom webhooks subscribe\`).
-  GET  /healthz             200 when the booking store answers, 503 otherwise.
+  GET  /healthz             200 when the booking store takes a harmless write,
+                            503 otherwise (answered within a second).
 
 Environment:
   CALENDLY_SIGNING_KEY        required; the webhook subscription's signing key
@@ -37,6 +38,14 @@ Environment:
   CALENDLY_API_URL            event and invitee URIs must start with it
                               (default https://api.calendly.com)
   ZOOM_API_URL, ZOOM_OAUTH_URL  overrides for local fakes
+  ZOOM_CREATE_SETTLE_SECONDS  after a create whose answer never came, how long
+                              the booking waits for Zoom to finish (default 120)
+  MAINTENANCE_INTERVAL_MINUTES  housekeeping: ghost meetings, moves that never
+                              came (default 15; 0 = off)
+  PENDING_MOVE_TIMEOUT_HOURS  move mode: how long a kept meeting waits for its
+                              new booking (default 25)
+  NOTIFY_URLS, NOTIFY_SECRET, SMTP_URL, MAIL_FROM …  notifications
+                              (docs/notifications.md)
 
 Limits (what a flood of connections can take from the process):
   RECEIVER_MAX_CONNECTIONS      open connections at once (default 500); at
