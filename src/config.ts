@@ -2,13 +2,16 @@ import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './calendly/signature';
 import { ConfigError } from './errors';
 import { DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from './lifecycle';
 import { DEFAULT_PENDING_MOVE_TIMEOUT_MS } from './maintenance';
+import { DEFAULT_PREFIX } from './store/upstash';
 import { webhookSecretProblem } from './notify/secret';
 
 /** The environment as the CLI and the receiver see it. Only this file reads it. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export type StoreConfig =
-  { kind: 'upstash'; url: string; token: string } | { kind: 'sqlite'; path: string };
+  /** `prefix`: every key starts with it (UPSTASH_KEY_PREFIX), so deployments can share a database. */
+  | { kind: 'upstash'; url: string; token: string; prefix: string }
+  | { kind: 'sqlite'; path: string };
 
 export interface AppConfig {
   calendly: { token: string | null; apiUrl: string; signingKeys: string[] };
@@ -71,6 +74,7 @@ export interface ConfigNeeds {
 
 export const DEFAULT_STORE_PATH = './data/calendly-zoom.db';
 
+
 /**
  * Reads and validates the environment. Throws one ConfigError listing every problem, so a user
  * fixes them all in one go instead of one per restart.
@@ -131,10 +135,17 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
       problems.push('UPSTASH_REDIS_REST_TOKEN is set but UPSTASH_REDIS_REST_URL is not.');
     if (!upstashToken)
       problems.push('UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not.');
+    const prefix = value('UPSTASH_KEY_PREFIX') ?? DEFAULT_PREFIX;
+    if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(prefix)) {
+      problems.push(
+        'UPSTASH_KEY_PREFIX may hold only letters, digits and : _ . - (at most 64 characters).',
+      );
+    }
     store = {
       kind: 'upstash',
       url: url('UPSTASH_REDIS_REST_URL', upstashUrl ?? ''),
       token: upstashToken ?? '',
+      prefix,
     };
   } else {
     store = { kind: 'sqlite', path: value('STORE_PATH') ?? DEFAULT_STORE_PATH };

@@ -21,7 +21,7 @@ import {
 } from './receiver-process';
 import { checkNotifications, type NotificationReport } from './notification-invariants';
 import { receiverFleet } from './receiver-fleet';
-import { forgetOutbox, forgetRun, readRecords } from './redis-state';
+import { forgetRun, readRecords, runPrefix } from './redis-state';
 import { startSender, type Sender, type SenderReport } from './sender';
 import { DEFAULT_HOST, generateTraffic, ZOOM_USERS, type Traffic } from './traffic';
 
@@ -111,7 +111,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const bridge = await startUpstashBridge();
   const zoom = await startFakeZoomServer({ users: ZOOM_USERS, qps: options.qps });
   zoom.faultPicker = faults.pick;
-  await forgetOutbox();
+  const prefix = runPrefix(runId);
   const notifySecret = `whsec_${randomBytes(32).toString('base64')}`;
   const consumer = options.notify
     ? await startNotificationConsumer({ secret: notifySecret })
@@ -126,6 +126,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Calendly's retries are compressed into seconds here, so is the time a create that timed
     // out is given to land in Zoom late (the fake lands them within 2.5 s).
     ZOOM_CREATE_SETTLE_SECONDS: String(CHAOS_CREATE_SETTLE_SECONDS),
+    UPSTASH_KEY_PREFIX: prefix,
     ...(consumer ? { NOTIFY_URLS: consumer.url, NOTIFY_SECRET: notifySecret } : {}),
   };
   const receiver = await startFleet(options.receivers ?? 1, dir, env).catch(
@@ -171,10 +172,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const report = await sender.done;
     await chain;
 
-    const records = await readRecords([...traffic.bookings.keys()]);
+    const records = await readRecords(prefix, [...traffic.bookings.keys()]);
     const notifications = consumer
       ? checkNotifications({
-          items: await drainedOutbox(bridge, () => Date.now() + receiver.clockOffsetMs(), note),
+          items: await drainedOutbox(
+            bridge,
+            prefix,
+            () => Date.now() + receiver.clockOffsetMs(),
+            note,
+          ),
           deliveries: consumer.deliveries,
           liveMeetings: zoom.liveMeetings(),
         })
@@ -234,11 +240,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     sender?.abort();
     await receiver.stop();
     await consumer?.close();
-    await forgetOutbox();
     await zoom.close();
     bridge.setDown(false);
     await bridge.close();
-    await forgetRun(runId, zoom.credentials.accountId);
+    await forgetRun(prefix);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -266,10 +271,11 @@ async function startFleet(
 /** Waits (bounded) until the dispatchers have nothing pending, then lists the whole outbox. */
 async function drainedOutbox(
   bridge: UpstashBridge,
+  prefix: string,
   now: () => number,
   note: (line: string) => void,
 ): Promise<OutboxItem[]> {
-  const { outbox } = createUpstashBookingStore({ url: bridge.url, token: bridge.token });
+  const { outbox } = createUpstashBookingStore({ url: bridge.url, token: bridge.token, prefix });
   const until = Date.now() + OUTBOX_DRAIN_MS;
   while ((await outbox.counts(now())).pending > 0 && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,4 +1,4 @@
-import type { ReceiverLogStats, ReceiverProcess } from './receiver-process';
+import { emptyLogStats, type ReceiverLogStats, type ReceiverProcess } from './receiver-process';
 
 /**
  * Several receivers on one store, behind a round-robin sender, as a fleet behind a load balancer
@@ -11,15 +11,7 @@ export function receiverFleet(members: ReceiverProcess[]): ReceiverProcess {
   let killed: ReceiverProcess | null = null;
   const live = (): ReceiverProcess[] => members.filter((m) => m !== killed);
   const stats = (): ReceiverLogStats => {
-    const merged: ReceiverLogStats = {
-      requests: {},
-      errors: {},
-      errorLines: [],
-      recoveredOrphans: 0,
-      finishedAfterTimeout: 0,
-      stderr: [],
-      lines: [],
-    };
+    const merged = emptyLogStats();
     for (const { stats: s } of members) {
       for (const [k, v] of Object.entries(s.requests))
         merged.requests[k] = (merged.requests[k] ?? 0) + v;

@@ -28,6 +28,7 @@ Environment:
   ZOOM_DEFAULT_HOST           Zoom user (email) for bookings whose host has none
   UPSTASH_REDIS_REST_URL      with UPSTASH_REDIS_REST_TOKEN: keep bookings in Upstash
   UPSTASH_REDIS_REST_TOKEN
+  UPSTASH_KEY_PREFIX          key prefix in Upstash (default cz:)
   STORE_PATH                  SQLite file otherwise (default ./data/calendly-zoom.db)
   PORT                        default 3000
   SIGNATURE_TOLERANCE_SECONDS age a delivery's signature may have (default 300)
