@@ -74,7 +74,6 @@ export interface ConfigNeeds {
 
 export const DEFAULT_STORE_PATH = './data/calendly-zoom.db';
 
-
 /**
  * Reads and validates the environment. Throws one ConfigError listing every problem, so a user
  * fixes them all in one go instead of one per restart.
