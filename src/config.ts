@@ -1,13 +1,17 @@
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './calendly/signature';
 import { ConfigError } from './errors';
 import { DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from './lifecycle';
+import { DEFAULT_PENDING_MOVE_TIMEOUT_MS } from './maintenance';
+import { DEFAULT_PREFIX } from './store/upstash';
 import { webhookSecretProblem } from './notify/secret';
 
 /** The environment as the CLI and the receiver see it. Only this file reads it. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export type StoreConfig =
-  { kind: 'upstash'; url: string; token: string } | { kind: 'sqlite'; path: string };
+  /** `prefix`: every key starts with it (UPSTASH_KEY_PREFIX), so deployments can share a database. */
+  | { kind: 'upstash'; url: string; token: string; prefix: string }
+  | { kind: 'sqlite'; path: string };
 
 export interface AppConfig {
   calendly: { token: string | null; apiUrl: string; signingKeys: string[] };
@@ -24,8 +28,19 @@ export interface AppConfig {
   lifecycle: LifecycleConfig;
   receiver: ReceiverConfig;
   notify: NotifyConfig;
+  maintenance: MaintenanceConfig;
   status: StatusConfig;
 }
+
+/** The housekeeping `serve` runs on a timer (src/maintenance.ts). */
+export interface MaintenanceConfig {
+  /** MAINTENANCE_INTERVAL_MINUTES; 0 turns it off. */
+  intervalMs: number;
+  /** PENDING_MOVE_TIMEOUT_HOURS: how long a meeting kept for a move waits for its new booking. */
+  pendingMoveTimeoutMs: number;
+}
+
+export const DEFAULT_MAINTENANCE_INTERVAL_MINUTES = 15;
 
 /** What `serve` lets a flood hold of it, and how long it takes to stop (docs/receiver.md). */
 export interface ReceiverConfig {
@@ -120,10 +135,17 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
       problems.push('UPSTASH_REDIS_REST_TOKEN is set but UPSTASH_REDIS_REST_URL is not.');
     if (!upstashToken)
       problems.push('UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not.');
+    const prefix = value('UPSTASH_KEY_PREFIX') ?? DEFAULT_PREFIX;
+    if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(prefix)) {
+      problems.push(
+        'UPSTASH_KEY_PREFIX may hold only letters, digits and : _ . - (at most 64 characters).',
+      );
+    }
     store = {
       kind: 'upstash',
       url: url('UPSTASH_REDIS_REST_URL', upstashUrl ?? ''),
       token: upstashToken ?? '',
+      prefix,
     };
   } else {
     store = { kind: 'sqlite', path: value('STORE_PATH') ?? DEFAULT_STORE_PATH };
@@ -218,6 +240,14 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
       ),
     },
     notify: loadNotifyConfig(value, problems),
+    maintenance: {
+      intervalMs:
+        integer('MAINTENANCE_INTERVAL_MINUTES', DEFAULT_MAINTENANCE_INTERVAL_MINUTES, 0, 1440) *
+        60_000,
+      pendingMoveTimeoutMs:
+        integer('PENDING_MOVE_TIMEOUT_HOURS', DEFAULT_PENDING_MOVE_TIMEOUT_MS / 3600_000, 1, 720) *
+        3600_000,
+    },
     status: loadStatusConfig(value, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);

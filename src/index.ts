@@ -82,7 +82,27 @@ export type {
   InviteeState,
 } from './store/booking-record';
 export type * from './store/booking-store';
-export { StoreError } from './store/errors';
+export { StoreError, StoreBusyError, StoreOpenError } from './store/errors';
+export {
+  NOTIFICATION_TYPES,
+  channelsFor,
+  type Notice,
+  type NoticeType,
+  type NotificationType,
+  type InviteeNoticeType,
+  type NotificationOutbox,
+  type OutboxItem,
+  type OutboxStatus,
+  type DeliveryResult,
+  type BookingContext,
+  type Attention,
+  type AttentionReason,
+} from './store/outbox';
+export {
+  createUpstashBookingStore,
+  type UpstashBookingStoreOptions,
+  type UpstashConnection,
+} from './store/upstash';
 export { MemoryBookingStore } from './store/memory';
 export { SqliteBookingStore, type SqliteStoreOptions } from './store/sqlite';
 export {
@@ -94,6 +114,13 @@ export {
   type LifecycleDeps,
 } from './lifecycle';
 export type { LifecycleOutcome, OutcomeType } from './lifecycle-outcome';
+export {
+  runMaintenance,
+  DEFAULT_PENDING_MOVE_TIMEOUT_MS,
+  type MaintenanceDeps,
+  type MaintenanceOptions,
+  type MaintenanceReport,
+} from './maintenance';
 
 export {
   MakeSimulator,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CalendlyClient, InviteeSummary, ScheduledEventSummary } from './calendly/client';
+import { apiUrlOf } from './calendly/calendly-uri';
 import {
   parseInviteeEvent,
   type InviteeEvent,
@@ -38,6 +39,7 @@ export type FixKind =
   | 'sync_invitees'
   | 'adopt_meeting'
   | 'delete_meeting'
+  | 'replace_meeting'
   | 'manual';
 
 type FixAction =
@@ -47,6 +49,8 @@ type FixAction =
   | { type: 'adopt'; event: InviteeEvent; meeting: StoredMeeting; then: InviteeEvent[] }
   /** A live meeting for a cancelled booking that the lifecycle will not touch again. */
   | { type: 'delete_meeting'; meetingId: string; tombstone: InviteeEvent | null }
+  /** The recorded meeting was deleted in Zoom by hand: forget it, then create afresh. */
+  | { type: 'replace'; meetingId: string; event: InviteeEvent }
   | { type: 'manual' };
 
 export interface Finding {
@@ -195,6 +199,29 @@ async function applyOne(finding: Finding, deps: LifecycleDeps): Promise<Applied>
       const adopted = await adopt(action.event, action.meeting, deps);
       if (adopted !== null) return { result: 'not_fixed', outcomes: [], message: adopted };
       const outcomes = await runAll(action.then, deps);
+      return verify(finding.eventUuid, 'active', outcomes, deps);
+    }
+    case 'replace': {
+      const owner = randomUUID();
+      const forgotten = await deps.store.forgetMeeting({
+        ...leaseOn(action.event, owner, deps),
+        meetingId: action.meetingId,
+      });
+      if (forgotten.type !== 'claimed') {
+        return {
+          result: 'not_fixed',
+          outcomes: [],
+          message: 'The booking changed meanwhile; run reconcile again to see where it stands.',
+        };
+      }
+      // Let go at once, known empty: the replayed delivery claims it and makes the new meeting.
+      await deps.store.releaseLease({
+        eventUuid: action.event.eventUuid,
+        owner,
+        now: deps.now(),
+        certainNoMeeting: true,
+      });
+      const outcomes = await runAll([action.event], deps);
       return verify(finding.eventUuid, 'active', outcomes, deps);
     }
     case 'delete_meeting': {
@@ -355,13 +382,18 @@ class Examiner {
     switch (record.status) {
       case 'active': {
         const meetingId = record.meeting?.id ?? null;
-        if (meetingId === null || !(await this.isLive(meetingId))) {
+        if (meetingId !== null && !(await this.isLive(meetingId))) {
+          const [first] = active as [InviteeSummary, ...InviteeSummary[]];
           return finding(
             ['missing_meeting'],
-            `The booking is active but its Zoom meeting ${meetingId ?? '(none)'} no longer exists in Zoom.`,
-            'manual',
-            'Not fixable automatically: the store still holds the deleted meeting and the lifecycle does not replace a recorded meeting. Create a meeting in Zoom by hand and send the invitee its link.',
-            { type: 'manual' },
+            `The booking is active but its Zoom meeting ${meetingId} no longer exists in Zoom.`,
+            'replace_meeting',
+            'Record that the meeting is gone and make a new one through the lifecycle (its join link is new; notifications say so).',
+            {
+              type: 'replace',
+              meetingId,
+              event: toInviteeEvent('invitee.created', event, first),
+            },
             meetingId,
           );
         }
@@ -590,26 +622,29 @@ export function toInviteeEvent(
   invitee: InviteeSummary,
 ): InviteeEvent {
   try {
-    return parseInviteeEvent({
-      event: kind,
-      payload: {
-        uri: invitee.uri,
-        email: invitee.email,
-        name: invitee.name,
-        timezone: invitee.timezone,
-        rescheduled: invitee.rescheduled,
-        old_invitee: invitee.oldInvitee,
-        new_invitee: invitee.newInvitee,
-        scheduled_event: {
-          uri: event.uri,
-          name: event.name,
-          start_time: event.startTime,
-          end_time: event.endTime,
-          location: { type: event.locationType, join_url: event.locationJoinUrl },
-          event_memberships: event.hostEmails.map((email) => ({ user_email: email })),
+    return parseInviteeEvent(
+      {
+        event: kind,
+        payload: {
+          uri: invitee.uri,
+          email: invitee.email,
+          name: invitee.name,
+          timezone: invitee.timezone,
+          rescheduled: invitee.rescheduled,
+          old_invitee: invitee.oldInvitee,
+          new_invitee: invitee.newInvitee,
+          scheduled_event: {
+            uri: event.uri,
+            name: event.name,
+            start_time: event.startTime,
+            end_time: event.endTime,
+            location: { type: event.locationType, join_url: event.locationJoinUrl },
+            event_memberships: event.hostEmails.map((email) => ({ user_email: email })),
+          },
         },
       },
-    });
+      { calendlyApiUrl: apiUrlOf(event.uri) },
+    );
   } catch (cause) {
     throw new ReconcileError(
       `Calendly's data for booking ${event.uuid} is incomplete: ${cause instanceof Error ? cause.message : String(cause)}`,

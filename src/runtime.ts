@@ -38,14 +38,19 @@ export function openStore(
   notify?: StoreNotifyOptions,
 ): BookingStore {
   return config.kind === 'upstash'
-    ? createUpstashBookingStore({ url: config.url, token: config.token, notify })
+    ? createUpstashBookingStore({
+        url: config.url,
+        token: config.token,
+        prefix: config.prefix,
+        notify,
+      })
     : new SqliteBookingStore({ path: config.path, now, notify });
 }
 
 /** Upstash when configured, so every instance shares one Zoom token; memory otherwise. */
 export function openTokenCache(config: StoreConfig, now: () => number = Date.now): TokenCache {
   return config.kind === 'upstash'
-    ? createUpstashTokenCache({ url: config.url, token: config.token })
+    ? createUpstashTokenCache({ url: config.url, token: config.token, prefix: config.prefix })
     : createMemoryTokenCache({ now });
 }
 

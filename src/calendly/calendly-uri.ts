@@ -35,3 +35,12 @@ function idsUnder(uri: string, apiUrl: string): string[] | null {
   const segments = uri.slice(prefix.length).split('/');
   return isCalendlyId(segments[0] ?? '') ? segments : null;
 }
+
+/**
+ * The API base a scheduled event URI was issued under, for data read from that API with our own
+ * token (reconcile): its URIs are trusted as the API names them, whatever CALENDLY_API_URL is.
+ */
+export function apiUrlOf(scheduledEventUri: string): string | undefined {
+  const at = scheduledEventUri.lastIndexOf('/scheduled_events/');
+  return at > 0 ? scheduledEventUri.slice(0, at) : undefined;
+}

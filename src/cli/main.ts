@@ -74,8 +74,10 @@ function report(error: unknown, command: Command, io: CliIo): number {
 
 async function usage(): Promise<string> {
   const lines: string[] = [];
+  // As wide as the longest name, so every summary starts in one column.
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   for (const [name, load] of Object.entries(COMMANDS)) {
-    lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
+    lines.push(`  ${name.padEnd(width)}  ${(await load()).summary}`);
   }
   return `${USAGE.replace('{commands}', lines.join('\n'))}\n`;
 }

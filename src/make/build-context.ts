@@ -18,10 +18,3 @@ export interface BuildContext {
 export function payload(ctx: BuildContext, path: string): string {
   return out(ctx.trunk.payload, path);
 }
-
-/**
- * v1 of the scenario had a Settings module with these variables. Only the hint printed by
- * `calendly-zoom webhooks subscribe` (src/cli/commands/webhooks.ts, not this part's file) still
- * names one; the signing key now goes to `calendly-zoom blueprint --signing-key`.
- */
-export const SETTINGS = { signingKey: 'calendly_signing_key' } as const;

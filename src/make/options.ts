@@ -9,7 +9,7 @@ export interface BlueprintOptions {
   /**
    * Zoom user the meetings are created under: `me`, an email, a Zoom user id, or `event-host`
    * (the Calendly host's email, as the engine does; each host then needs a Zoom user by that
-   * email). Lands in the Settings module, so it can also be changed after import.
+   * email). Written into the scenario's Zoom calls; it can be changed after import.
    */
   zoomHost: string;
   /** Placeholders as in the engine: {event}, {invitee}, {invitee_email}, {host}. */

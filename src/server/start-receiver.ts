@@ -6,6 +6,7 @@ import { createRuntime, type Runtime } from '../runtime';
 import { ShuttingDownError } from './errors';
 import { openFileLimit } from './open-file-limit';
 import { createReceiver, WEBHOOK_PATH } from './receiver';
+import { startMaintenanceLoop } from './maintenance-loop';
 import { createRefusalLog } from './refusal-log';
 import { startHttpServer, type ConnectionLimits } from './start-http-server';
 import { startRealTimer, type StartTimer } from './timer';
@@ -97,8 +98,9 @@ export async function startReceiver(
     throw error;
   }
   const refusals = createRefusalLog({ log, startTimer });
+  const receiverDeps = { ...runtime.lifecycle, store: notifier.watch(runtime.lifecycle.store) };
   const receiver = createReceiver({
-    deps: { ...runtime.lifecycle, store: notifier.watch(runtime.lifecycle.store) },
+    deps: receiverDeps,
     storeKind: config.store.kind,
     signingKeys: config.calendly.signingKeys,
     toleranceSeconds: config.signatureToleranceSeconds,
@@ -131,10 +133,20 @@ export async function startReceiver(
     throw error;
   }
   warnIfCapAboveFileLimit(limits.maxConnections, log);
+  const maintenance = startMaintenanceLoop(
+    { ...runtime.lifecycle, zoom: runtime.zoom, store: receiverDeps.store },
+    config.maintenance,
+    { log, startTimer },
+  );
 
   let closing: Promise<void> | null = null;
   const shutDown = async (): Promise<void> => {
-    const graceful = Promise.all([server.close(), receiver.idle(), notifier.close()]);
+    const graceful = Promise.all([
+      server.close(),
+      receiver.idle(),
+      notifier.close(),
+      maintenance.close(),
+    ]);
     const boundReached = await new Promise<boolean>((resolve) => {
       const cancel = startTimer(shutdownTimeoutMs, () => resolve(true));
       void graceful.then(() => {

@@ -238,13 +238,7 @@ function abandonMove(s: Snapshot, input: ClaimCreateInput): Applied<ClaimResult>
   if (stalled && leaseLive(old, input.now)) {
     return { result: { type: 'in_progress', record: existing }, writes: noWrites() };
   }
-  const from = touch(old, input, 'move_abandoned', input.inviteeUri);
-  Object.assign(from, {
-    status: 'cancelling',
-    pendingMove: false,
-    cancelRequested: 'superseded',
-    lease: { owner: input.owner, expiresAt: input.now + input.leaseMs },
-  } satisfies Partial<BookingRecord>);
+  const from = giveUpMove(old, input, 'move_abandoned', input.inviteeUri);
   return { result: { type: 'abandon_move', record: existing, from }, writes: recordWrite(from) };
 }
 
@@ -526,14 +520,28 @@ export function expirePendingMove(
   ) {
     return { result: { type: 'unchanged', record: existing }, writes: noWrites() };
   }
-  const record = touch(existing, input, 'move_expired', existing.supersededBy ?? undefined);
+  const record = giveUpMove(existing, input, 'move_expired', existing.supersededBy ?? undefined);
+  return { result: { type: 'delete', record }, writes: recordWrite(record) };
+}
+
+/**
+ * A meeting kept for a move that will not happen: the old booking, held by the caller, goes to
+ * `cancelling` so its meeting is deleted and the booking finished as superseded.
+ */
+function giveUpMove(
+  old: BookingRecord,
+  input: AuditInput & { owner: string; leaseMs: number },
+  action: string,
+  detail: string | undefined,
+): BookingRecord {
+  const record = touch(old, input, action, detail);
   Object.assign(record, {
     status: 'cancelling',
     pendingMove: false,
     cancelRequested: 'superseded',
     lease: { owner: input.owner, expiresAt: input.now + input.leaseMs },
   } satisfies Partial<BookingRecord>);
-  return { result: { type: 'delete', record }, writes: recordWrite(record) };
+  return record;
 }
 
 /**

@@ -27,8 +27,11 @@ export function shouldRetry(failure: ZoomFailure, context: RetryContext): RetryD
   const underCap = context.attempts < MAX_ATTEMPTS;
   switch (failure.kind) {
     case 'unauthorized':
-      // Only once: a 401 on a token fetched for this very call is a configuration problem.
-      if (context.tokenRefreshed) return 'fail';
+      // A 401 on a token fetched for this very call, after a refresh, is a configuration problem.
+      // A refreshed token that came from a shared cache may be another process's, revoked again
+      // since: that one is worth another refresh, within the attempt cap.
+      if (context.tokenRefreshed && !context.tokenFromCache) return 'fail';
+      if (!underCap) return 'fail';
       // 124 = expired or revoked (e.g. another process fetched a newer one): a new token fixes it.
       // Any 401 on a cached token may mean the same thing, even if Zoom words it differently.
       return failure.code === 124 || context.tokenFromCache ? 'refresh_token' : 'fail';

@@ -14,6 +14,18 @@ export interface TokenCache {
   get(key: string): Promise<CachedToken | null | undefined>;
   set(key: string, value: CachedToken, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes the entry only while it still holds `accessToken`, in one atomic step: drops a token
+   * Zoom rejected without ever removing a newer one another instance stored meanwhile. Caches that
+   * cannot compare and delete atomically (`z.cache`) leave it out.
+   */
+  deleteIf?(key: string, accessToken: string): Promise<void>;
+  /**
+   * Claims the right to fetch the next token for `ttlMs`: true for one caller across every
+   * process sharing the cache, false for the others, who wait for its token. Caches shared by one
+   * process only leave it out (the provider's single flight is enough there).
+   */
+  claimRefresh?(key: string, ttlMs: number): Promise<boolean>;
 }
 
 export interface MemoryTokenCacheOptions {
@@ -49,6 +61,9 @@ export function createMemoryTokenCache(options: MemoryTokenCacheOptions = {}): T
     },
     async delete(key) {
       entries.delete(key);
+    },
+    async deleteIf(key, accessToken) {
+      if (entries.get(key)?.value.accessToken === accessToken) entries.delete(key);
     },
   };
 }

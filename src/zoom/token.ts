@@ -10,6 +10,21 @@ export const DEFAULT_ZOOM_OAUTH_URL = 'https://zoom.us/oauth/token';
 /** Stop using a token this long before it expires, so no call starts with a token about to die. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
+/**
+ * How long a process reuses the token it last read or fetched before reading the (shared) cache
+ * again: a Zoom call then costs no Upstash round trip, while a token another instance replaced is
+ * picked up within seconds.
+ */
+export const LOCAL_TOKEN_COPY_MS = 30_000;
+
+/**
+ * On a cache shared by a fleet, one process fetches a new token and the others wait this long at
+ * most for it to appear before fetching their own: a cold start or a revocation then costs the
+ * fleet one token request, not one per process.
+ */
+export const SHARED_REFRESH_WAIT_MS = 3_000;
+const SHARED_REFRESH_POLL_MS = 100;
+
 export interface ZoomCredentials {
   accountId: string;
   clientId: string;
@@ -37,6 +52,8 @@ export interface ZoomTokenProviderOptions {
   cache?: TokenCache;
   oauthUrl?: string;
   now?: () => number;
+  /** For the wait on another process's refresh; real timers by default. */
+  sleep?: (ms: number) => Promise<void>;
   timeoutMs?: number;
 }
 
@@ -67,6 +84,7 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
     );
   }
   const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const cache = options.cache ?? createMemoryTokenCache({ now });
   const oauthUrl = options.oauthUrl ?? DEFAULT_ZOOM_OAUTH_URL;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -74,11 +92,32 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
   let inFlight: Promise<ZoomAccessToken> | null = null;
   /** Tokens Zoom rejected (newest last, a few kept): never handed out again, whatever a cache says. */
   const rejected: string[] = [];
+  /** The token this process last used, and until when it may skip the cache read. */
+  let local: { token: CachedToken; until: number } | null = null;
+
+  async function fromCache(): Promise<ZoomAccessToken | null> {
+    const cached = await cache.get(key);
+    if (!isUsable(cached, now()) || rejected.includes(cached.accessToken)) return null;
+    local = { token: cached, until: now() + LOCAL_TOKEN_COPY_MS };
+    return { accessToken: cached.accessToken, expiresAt: cached.expiresAt, fromCache: true };
+  }
+
+  /** Another process claimed the refresh: its token, once it lands in the shared cache. */
+  async function awaitOthersToken(): Promise<ZoomAccessToken | null> {
+    for (let waited = 0; waited < SHARED_REFRESH_WAIT_MS; waited += SHARED_REFRESH_POLL_MS) {
+      await sleep(SHARED_REFRESH_POLL_MS);
+      const token = await fromCache();
+      if (token) return token;
+    }
+    return null;
+  }
 
   async function resolve(): Promise<ZoomAccessToken> {
-    const cached = await cache.get(key);
-    if (isUsable(cached, now()) && !rejected.includes(cached.accessToken)) {
-      return { accessToken: cached.accessToken, expiresAt: cached.expiresAt, fromCache: true };
+    const cached = await fromCache();
+    if (cached) return cached;
+    if (cache.claimRefresh && !(await cache.claimRefresh(key, SHARED_REFRESH_WAIT_MS))) {
+      const theirs = await awaitOthersToken();
+      if (theirs) return theirs;
     }
     const fresh = await fetchToken();
     // Zoom just issued it, so it is good even if an identical string was rejected before.
@@ -86,7 +125,10 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
     if (stale >= 0) rejected.splice(stale, 1);
     const ttlMs = fresh.expiresAt - TOKEN_REFRESH_MARGIN_MS - now();
     // A token that expires within the margin is still good for this call, just not worth keeping.
-    if (ttlMs > 0) await cache.set(key, fresh, ttlMs);
+    if (ttlMs > 0) {
+      await cache.set(key, fresh, ttlMs);
+      local = { token: fresh, until: now() + LOCAL_TOKEN_COPY_MS };
+    }
     return { ...fresh, fromCache: false };
   }
 
@@ -124,6 +166,19 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
 
   return {
     async getToken() {
+      const copy = local;
+      if (
+        copy &&
+        now() < copy.until &&
+        isUsable(copy.token, now()) &&
+        !rejected.includes(copy.token.accessToken)
+      ) {
+        return {
+          accessToken: copy.token.accessToken,
+          expiresAt: copy.token.expiresAt,
+          fromCache: true,
+        };
+      }
       // Cache reads go through the single flight too: 100 callers on a cold cache must not all
       // see the miss before the first fetch is registered.
       const join = (): Promise<ZoomAccessToken> =>
@@ -137,11 +192,18 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
       return token.fromCache && rejected.includes(token.accessToken) ? join() : token;
     },
     async invalidate(accessToken) {
-      // Remembered here rather than deleted from the cache: on a shared cache a get-then-delete
-      // can remove the newer token another instance stored in between (one more token fetch per
-      // revocation, seen in the chaos run). The next fetch overwrites the dead entry anyway.
+      // Remembered here, so this process never hands it out again whatever a cache says; and
+      // dropped from the cache only if it still holds this very token (a get-then-delete could
+      // remove the newer token another instance stored in between), so the rest of the fleet
+      // stops picking it up too.
       rejected.push(accessToken);
       if (rejected.length > 8) rejected.shift();
+      if (local?.token.accessToken === accessToken) local = null;
+      try {
+        await cache.deleteIf?.(key, accessToken);
+      } catch {
+        // Best effort: the entry is overwritten by the next fetch, and this process knows anyway.
+      }
     },
   };
 }

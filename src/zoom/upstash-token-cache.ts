@@ -40,8 +40,30 @@ export function createUpstashTokenCache(
     async delete(key) {
       await guard('drop the Zoom token', () => redis.del(prefix + key));
     },
+    async claimRefresh(key, ttlMs) {
+      const claimed = await guard('claim the Zoom token refresh', () =>
+        redis.set(`${prefix}${key}:refresh`, '1', { nx: true, px: Math.max(1, Math.floor(ttlMs)) }),
+      );
+      return claimed === 'OK';
+    },
+    async deleteIf(key, accessToken) {
+      await guard('drop the rejected Zoom token', () =>
+        redis.eval(DELETE_IF_HOLDS, [prefix + key], [accessToken]),
+      );
+    },
   };
 }
+
+/** Compare-and-delete in one step on the server: a newer token stored meanwhile is kept. */
+const DELETE_IF_HOLDS = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local ok, value = pcall(cjson.decode, raw)
+if ok and type(value) == 'table' and value.accessToken == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
 
 function isCachedToken(v: unknown): v is CachedToken {
   return (

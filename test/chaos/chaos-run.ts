@@ -1,17 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIFECYCLE_CONFIG } from '../../src/lifecycle';
 import { startFakeZoomServer } from '../support/fake-zoom-server';
 import { prng } from '../support/lifecycle-sim';
-import { startUpstashBridge } from '../support/upstash-bridge';
+import { DEFAULT_LEASE_MS as DISPATCH_LEASE_MS } from '../../src/notify/dispatcher';
+import type { OutboxItem } from '../../src/store/outbox';
+import { createUpstashBookingStore } from '../../src/store/upstash';
+import { startNotificationConsumer } from '../support/notification-consumer';
+import { startUpstashBridge, type UpstashBridge } from '../support/upstash-bridge';
 import { diagnose } from './diagnose';
 import { faultSchedule, type FaultCounts } from './fault-schedule';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { midRunEvents } from './mid-run-events';
-import { startReceiverProcess, type ReceiverLogStats } from './receiver-process';
-import { forgetRun, readRecords } from './redis-state';
+import {
+  startReceiverProcess,
+  type ReceiverLogStats,
+  type ReceiverProcess,
+} from './receiver-process';
+import { checkNotifications, type NotificationReport } from './notification-invariants';
+import { receiverFleet } from './receiver-fleet';
+import { forgetRun, readRecords, runPrefix } from './redis-state';
 import { startSender, type Sender, type SenderReport } from './sender';
 import { DEFAULT_HOST, generateTraffic, ZOOM_USERS, type Traffic } from './traffic';
 
@@ -29,6 +39,10 @@ export interface ChaosOptions {
   /** The fake Zoom account's per-second limit. */
   qps: number;
   concurrency: number;
+  /** Receivers on the one store, behind a round-robin sender (default 1). */
+  receivers?: number;
+  /** Signed notifications to a consumer, and their invariants checked (default off). */
+  notify?: boolean;
   /** Progress lines while it runs. */
   progress?: (line: string) => void;
 }
@@ -37,6 +51,8 @@ export interface ChaosResult {
   options: ChaosOptions;
   traffic: Pick<Traffic, 'mix'> & { deliveries: number; bookings: number };
   invariants: InvariantReport;
+  /** Null when notifications were off. */
+  notifications: NotificationReport | null;
   sender: Omit<SenderReport, 'logs'>;
   zoom: {
     /** API requests (not token requests), whatever their answer. */
@@ -64,8 +80,10 @@ export interface ChaosResult {
 
 const SIGNING_KEY = `chaos-signing-key-${randomBytes(8).toString('hex')}`;
 /** Past the lifecycle's lease, so a step makes every lease left by a dead worker expire. */
-const CLOCK_STEP_MS = DEFAULT_LIFECYCLE_CONFIG.leaseMs + 1000;
+const CLOCK_STEP_MS = Math.max(DEFAULT_LIFECYCLE_CONFIG.leaseMs, DISPATCH_LEASE_MS) + 1000;
 const CHAOS_CREATE_SETTLE_SECONDS = 4;
+/** The dispatchers poll every 10 s and wake on each change: this is several rounds. */
+const OUTBOX_DRAIN_MS = 45_000;
 
 /**
  * One chaos run: a fresh fake Zoom and Upstash bridge, the receiver as a child process on them,
@@ -93,24 +111,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const bridge = await startUpstashBridge();
   const zoom = await startFakeZoomServer({ users: ZOOM_USERS, qps: options.qps });
   zoom.faultPicker = faults.pick;
-  const receiver = await startReceiverProcess({
-    cwd: dir,
-    clockStepMs: CLOCK_STEP_MS,
-    env: {
-      ...zoom.env(),
-      CALENDLY_SIGNING_KEY: SIGNING_KEY,
-      ZOOM_DEFAULT_HOST: DEFAULT_HOST,
-      UPSTASH_REDIS_REST_URL: bridge.url,
-      UPSTASH_REDIS_REST_TOKEN: bridge.token,
-      RESCHEDULE_MODE: options.mode,
-      // Calendly's retries are compressed into seconds here, so is the time a create that timed
-      // out is given to land in Zoom late (the fake lands them within 2.5 s).
-      ZOOM_CREATE_SETTLE_SECONDS: String(CHAOS_CREATE_SETTLE_SECONDS),
+  const prefix = runPrefix(runId);
+  const notifySecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const consumer = options.notify
+    ? await startNotificationConsumer({ secret: notifySecret })
+    : null;
+  const env = {
+    ...zoom.env(),
+    CALENDLY_SIGNING_KEY: SIGNING_KEY,
+    ZOOM_DEFAULT_HOST: DEFAULT_HOST,
+    UPSTASH_REDIS_REST_URL: bridge.url,
+    UPSTASH_REDIS_REST_TOKEN: bridge.token,
+    RESCHEDULE_MODE: options.mode,
+    // Calendly's retries are compressed into seconds here, so is the time a create that timed
+    // out is given to land in Zoom late (the fake lands them within 2.5 s).
+    ZOOM_CREATE_SETTLE_SECONDS: String(CHAOS_CREATE_SETTLE_SECONDS),
+    UPSTASH_KEY_PREFIX: prefix,
+    ...(consumer ? { NOTIFY_URLS: consumer.url, NOTIFY_SECRET: notifySecret } : {}),
+  };
+  const receiver = await startFleet(options.receivers ?? 1, dir, env).catch(
+    async (error: unknown) => {
+      await Promise.all([zoom.close(), bridge.close(), consumer?.close()]);
+      throw error;
     },
-  }).catch(async (error: unknown) => {
-    await Promise.all([zoom.close(), bridge.close()]);
-    throw error;
-  });
+  );
 
   let revocations = 0;
   let sender: Sender | null = null;
@@ -148,7 +172,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const report = await sender.done;
     await chain;
 
-    const records = await readRecords([...traffic.bookings.keys()]);
+    const records = await readRecords(prefix, [...traffic.bookings.keys()]);
+    const notifications = consumer
+      ? checkNotifications({
+          items: await drainedOutbox(
+            bridge,
+            prefix,
+            () => Date.now() + receiver.clockOffsetMs(),
+            note,
+          ),
+          deliveries: consumer.deliveries,
+          liveMeetings: zoom.liveMeetings(),
+        })
+      : null;
     const invariants = checkInvariants({
       bookings: traffic.bookings,
       liveMeetings: zoom.liveMeetings(),
@@ -172,6 +208,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         mix: traffic.mix,
       },
       invariants,
+      notifications,
       sender: senderSummary,
       zoom: {
         apiRequests: api.length,
@@ -194,15 +231,56 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         lines,
         zoom,
       }),
-      pass: invariants.problems.length === 0 && report.unsettled === 0,
+      pass:
+        invariants.problems.length === 0 &&
+        (notifications?.problems.length ?? 0) === 0 &&
+        report.unsettled === 0,
     };
   } finally {
     sender?.abort();
     await receiver.stop();
+    await consumer?.close();
     await zoom.close();
     bridge.setDown(false);
     await bridge.close();
-    await forgetRun(runId, zoom.credentials.accountId);
+    await forgetRun(prefix);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One receiver, or a fleet of them on the same store, each in its own scratch directory. */
+async function startFleet(
+  count: number,
+  dir: string,
+  env: Record<string, string>,
+): Promise<ReceiverProcess> {
+  const members: ReceiverProcess[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const cwd = join(dir, `receiver-${i}`);
+      mkdirSync(cwd);
+      members.push(await startReceiverProcess({ cwd, clockStepMs: CLOCK_STEP_MS, env }));
+    }
+  } catch (error) {
+    await Promise.all(members.map((m) => m.stop()));
+    throw error;
+  }
+  return count === 1 ? (members[0] as ReceiverProcess) : receiverFleet(members);
+}
+
+/** Waits (bounded) until the dispatchers have nothing pending, then lists the whole outbox. */
+async function drainedOutbox(
+  bridge: UpstashBridge,
+  prefix: string,
+  now: () => number,
+  note: (line: string) => void,
+): Promise<OutboxItem[]> {
+  const { outbox } = createUpstashBookingStore({ url: bridge.url, token: bridge.token, prefix });
+  const until = Date.now() + OUTBOX_DRAIN_MS;
+  while ((await outbox.counts(now())).pending > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const pending = (await outbox.counts(now())).pending;
+  if (pending > 0) note(`${pending} notifications still pending after ${OUTBOX_DRAIN_MS} ms`);
+  return outbox.list({ now: now() });
 }

@@ -30,23 +30,36 @@ afterAll(() => {
   );
 });
 
+/** Every fault the run can inject, at CI size, notifications on. */
+const FAULT_RUN = {
+  size: SIZE,
+  faults: true,
+  kill: true,
+  qps: 40,
+  concurrency: 16,
+  notify: true,
+} as const;
+/** Only Zoom's qps limit. */
+const CALM_RUN = {
+  size: 80,
+  mode: 'recreate',
+  faults: false,
+  kill: false,
+  storeOutageMs: 0,
+  qps: 40,
+  concurrency: 16,
+} as const;
+
 describe.each([
   [1, 'recreate'],
   [2, 'move'],
 ] as const)('chaos seed %i, reschedule mode %s', (seed, mode) => {
   it(`leaves one meeting per active booking, none else, every delivery answered or reported`, async () => {
-    const result = await runChaos({
-      seed,
-      size: SIZE,
-      mode,
-      faults: true,
-      kill: true,
-      storeOutageMs: 1000,
-      qps: 40,
-      concurrency: 16,
-    });
+    const result = await runChaos({ ...FAULT_RUN, seed, mode, storeOutageMs: 1000 });
     results.push(result);
     expect(result.invariants.problems).toEqual([]);
+    expect(result.notifications?.problems).toEqual([]);
+    expect(result.notifications?.notices).toBeGreaterThan(0);
     expect(result.sender.unsettled).toBe(0);
     // Each revocation costs one token request, whatever the concurrency, and a restart none.
     expect(result.zoom.tokensIssued).toBe(result.zoom.revocations + 1);
@@ -58,17 +71,32 @@ describe.each([
 });
 
 it('fault-free, under the qps limit only: one token request in all, every invariant', async () => {
-  const result = await runChaos({
-    seed: 1001,
-    size: 80,
-    mode: 'recreate',
-    faults: false,
-    kill: false,
-    storeOutageMs: 0,
-    qps: 40,
-    concurrency: 16,
-  });
+  const result = await runChaos({ ...CALM_RUN, seed: 1001 });
   results.push(result);
   expect(result.invariants.problems).toEqual([]);
   expect(result.zoom.tokensIssued).toBe(1);
 }, 120_000);
+
+describe('a fleet: three receivers on one Upstash behind a round-robin sender', () => {
+  it('keeps every invariant while one of them is killed mid-run', async () => {
+    const result = await runChaos({
+      ...FAULT_RUN,
+      seed: 3,
+      mode: 'move',
+      storeOutageMs: 0,
+      receivers: 3,
+    });
+    results.push(result);
+    expect(result.invariants.problems).toEqual([]);
+    expect(result.notifications?.problems).toEqual([]);
+    expect(result.sender.unsettled).toBe(0);
+    expect(result.receiver.starts).toBe(4);
+  }, 150_000);
+
+  it('shares one Zoom token across the fleet in steady state', async () => {
+    const result = await runChaos({ ...CALM_RUN, seed: 1002, receivers: 3 });
+    results.push(result);
+    expect(result.invariants.problems).toEqual([]);
+    expect(result.zoom.tokensIssued).toBe(1);
+  }, 120_000);
+});

@@ -24,6 +24,7 @@ const CHAOS_QPS = 40;
 const FLOOR_QPS = 10;
 const CONCURRENCY = 32;
 const STORE_OUTAGE_MS = 3000;
+const FLEET_SIZE = 3;
 
 const env = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -45,9 +46,12 @@ async function main(): Promise<void> {
   if (built > 0) say(`built dist/ in ${(built / 1000).toFixed(1)} s`);
 
   const chaos: ChaosResult[] = [];
-  for (let seed = first; seed < first + seeds; seed++) {
+  const fleetSeeds = env('CHAOS_FLEET_SEEDS', 2);
+  for (let seed = first; seed < first + seeds + fleetSeeds; seed++) {
     const mode = modes[(seed - first) % modes.length] ?? 'recreate';
-    say(`chaos seed ${seed} (${mode}, ${size} deliveries)`);
+    // The last seeds run a fleet: three receivers on the one store behind a round-robin sender.
+    const receivers = seed >= first + seeds ? FLEET_SIZE : 1;
+    say(`chaos seed ${seed} (${mode}, ${size} deliveries, ${receivers} receiver(s))`);
     const result = await runChaos({
       seed,
       size,
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
       storeOutageMs: STORE_OUTAGE_MS,
       qps: CHAOS_QPS,
       concurrency: CONCURRENCY,
+      receivers,
+      notify: true,
       progress: say,
     });
     chaos.push(result);
@@ -65,9 +71,13 @@ async function main(): Promise<void> {
   }
 
   const floor: ChaosResult[] = [];
-  for (const [i, mode] of (floorSize > 0 ? modes : []).entries()) {
+  const floorRuns = (floorSize > 0 ? modes : []).map((mode) => ({ mode, receivers: 1 }));
+  if (floorSize > 0) floorRuns.push({ mode: 'recreate', receivers: FLEET_SIZE });
+  for (const [i, { mode, receivers }] of floorRuns.entries()) {
     const seed = 1000 + first + i;
-    say(`fault-free seed ${seed} (${mode}, ${floorSize} deliveries, qps ${FLOOR_QPS})`);
+    say(
+      `fault-free seed ${seed} (${mode}, ${floorSize} deliveries, qps ${FLOOR_QPS}, ${receivers} receiver(s))`,
+    );
     const result = await runChaos({
       seed,
       size: floorSize,
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
       storeOutageMs: 0,
       qps: FLOOR_QPS,
       concurrency: CONCURRENCY,
+      receivers,
       progress: say,
     });
     floor.push(result);

@@ -42,14 +42,9 @@ export interface ReceiverProcess {
 }
 
 const KEPT_ERROR_LINES = 10;
-const STOP_GRACE_MS = 30_000;
 
-/** `node dist/src/cli/main.js serve` as its own process, with a movable clock. */
-export async function startReceiverProcess(
-  options: ReceiverProcessOptions,
-): Promise<ReceiverProcess> {
-  const preload = writeClockPreload(options.cwd);
-  const stats: ReceiverLogStats = {
+export function emptyLogStats(): ReceiverLogStats {
+  return {
     requests: {},
     errors: {},
     errorLines: [],
@@ -58,6 +53,15 @@ export async function startReceiverProcess(
     stderr: [],
     lines: [],
   };
+}
+const STOP_GRACE_MS = 30_000;
+
+/** `node dist/src/cli/main.js serve` as its own process, with a movable clock. */
+export async function startReceiverProcess(
+  options: ReceiverProcessOptions,
+): Promise<ReceiverProcess> {
+  const preload = writeClockPreload(options.cwd);
+  const stats = emptyLogStats();
   let offsetMs = 0;
   let port = 0;
   let starts = 0;

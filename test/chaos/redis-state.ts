@@ -1,14 +1,19 @@
 import type { BookingRecord } from '../../src/store/booking-record';
-import { DEFAULT_PREFIX, upstashKeys } from '../../src/store/upstash';
-import { scheduledEventUri } from '../support/calendly-payloads';
+import { upstashKeys } from '../../src/store/upstash';
 import { deleteKeysByPrefix, rawRedis } from '../support/redis-test-env';
+
+/** Each run keeps its keys under a prefix of its own (UPSTASH_KEY_PREFIX): runs never meet. */
+export function runPrefix(runId: string): string {
+  return `chaos:${runId}:`;
+}
 
 /** Straight from Redis, behind the bridge's back: the check must not depend on the receiver's code. */
 export async function readRecords(
+  prefix: string,
   eventUuids: string[],
 ): Promise<Map<string, BookingRecord | null>> {
   const redis = rawRedis();
-  const keys = upstashKeys(DEFAULT_PREFIX);
+  const keys = upstashKeys(prefix);
   try {
     const values = eventUuids.length === 0 ? [] : await redis.mget(eventUuids.map(keys.booking));
     return new Map(
@@ -22,17 +27,11 @@ export async function readRecords(
   }
 }
 
-/** Removes every key the run wrote: its bookings, their invitee index, its Zoom token. */
-export async function forgetRun(runId: string, zoomAccountId: string): Promise<void> {
+/** Removes every key the run wrote: bookings, invitee index, outbox, Zoom token. */
+export async function forgetRun(prefix: string): Promise<void> {
   const redis = rawRedis();
   try {
-    for (const prefix of [
-      `${DEFAULT_PREFIX}booking:${runId}-`,
-      `${DEFAULT_PREFIX}invitee:${scheduledEventUri(runId)}-`,
-      `${DEFAULT_PREFIX}zoom-token:zoom-token:${zoomAccountId}:`,
-    ]) {
-      await deleteKeysByPrefix(redis, prefix);
-    }
+    await deleteKeysByPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -9,6 +9,7 @@ export function formatChaosTable(results: readonly ChaosResult[]): string {
     [
       'seed',
       'mode',
+      'rcv',
       'deliveries',
       'dups',
       'attempts',
@@ -30,14 +31,18 @@ export function formatChaosTable(results: readonly ChaosResult[]): string {
       'qps 429',
       'events',
       'drain s',
+      'notices',
+      'repeats',
       'ok',
     ],
   ];
   for (const r of results) {
     const i = r.invariants;
+    const n = r.notifications;
     rows.push([
       String(r.options.seed),
       r.options.mode,
+      String(r.options.receivers ?? 1),
       String(r.traffic.deliveries),
       String(r.traffic.mix.duplicates),
       String(r.sender.attempts),
@@ -61,6 +66,8 @@ export function formatChaosTable(results: readonly ChaosResult[]): string {
         .filter(Boolean)
         .join('+') || '-',
       seconds(r.sender.drainMs),
+      n ? `${n.delivered}/${n.notices}` : '-',
+      n ? String(n.duplicates) : '-',
       r.pass ? 'yes' : 'NO',
     ]);
   }
@@ -127,6 +134,7 @@ export function formatRunDetails(r: ChaosResult): string {
     lines.push(`  stderr: ${r.receiver.stderr.join('').slice(0, 500)}`);
   for (const line of r.receiver.errorLines.filter((l) => !l.includes('daily rate limit')))
     lines.push(`  error line: ${line.slice(0, 300)}`);
+  for (const p of r.notifications?.problems.slice(0, 15) ?? []) lines.push(`  NOTIFICATION ${p}`);
   const shown = r.invariants.problems.slice(0, 15);
   for (const p of shown) lines.push(`  PROBLEM ${p}`);
   if (r.invariants.problems.length > shown.length) {

@@ -33,12 +33,49 @@ describe('Zoom token cache on Upstash', () => {
     expect(await cache.get('k')).toBeNull();
   });
 
+  it('deletes an entry only while it holds the given token (compare-and-delete)', async () => {
+    const cache = createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix });
+    await cache.set('k', { accessToken: 'newer', expiresAt: 123 }, 60_000);
+    await cache.deleteIf!('k', 'revoked');
+    expect(await cache.get('k')).toEqual({ accessToken: 'newer', expiresAt: 123 });
+    await cache.deleteIf!('k', 'newer');
+    expect(await cache.get('k')).toBeNull();
+    await expect(cache.deleteIf!('missing', 'any')).resolves.toBeUndefined();
+  });
+
   it('lets the entry expire in Redis after its ttl', async () => {
     const cache = createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix });
     await cache.set('k', { accessToken: 'tok', expiresAt: 123 }, 60_000);
     const ttl = await redis.pttl(`${prefix}zoom-token:k`);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('makes one token request for three processes starting cold at the same moment', async () => {
+    let tokenRequests = 0;
+    const http: HttpClient = async () => {
+      tokenRequests++;
+      // Zoom takes a moment: every process has seen the empty cache before the token lands.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return {
+        status: 200,
+        headers: {},
+        body: JSON.stringify({ access_token: 'fleet', token_type: 'bearer', expires_in: 3599 }),
+      };
+    };
+    const credentials = { accountId: 'a', clientId: 'c', clientSecret: 's' };
+    const fleet = [1, 2, 3].map(() =>
+      createZoomTokenProvider({
+        credentials,
+        http,
+        cache: createUpstashTokenCache({ url: bridge.url, token: bridge.token, prefix }),
+      }),
+    );
+
+    const tokens = await Promise.all(fleet.map((p) => p.getToken()));
+
+    expect(tokens.map((t) => t.accessToken)).toEqual(['fleet', 'fleet', 'fleet']);
+    expect(tokenRequests).toBe(1);
   });
 
   it('shares one token between two processes: the second never calls Zoom', async () => {

@@ -1,3 +1,4 @@
+import type { PageRequest, ZoomPage } from '../../src/zoom/client';
 import { ZoomApiError, ZoomNetworkError, ZoomRateLimitError } from '../../src/zoom/errors';
 import type {
   CreateMeetingParams,
@@ -120,6 +121,17 @@ export class FakeZoom implements ZoomMeetings {
     this.throwIfFault(this.enter('getUser', emailOrId));
     this.requireUser(emailOrId);
     return { id: `user-${emailOrId}`, email: emailOrId, status: 'active', accountId: 'acc' };
+  }
+
+  /** One page of a host's meetings; agendas are left out, as Zoom's list may leave them out. */
+  async listUpcomingMeetingsPage(host: string, page: PageRequest): Promise<ZoomPage<ZoomMeeting>> {
+    this.throwIfFault(this.enter('find', host));
+    this.requireUser(host);
+    const mine = [...this.meetings.values()].filter((m) => m.host === host.toLowerCase());
+    const from = Number(page.pageToken ?? 0);
+    const size = page.pageSize ?? 30;
+    const items = mine.slice(from, from + size).map((m) => ({ ...m, agenda: null }));
+    return { items, nextPageToken: from + size < mine.length ? String(from + size) : null };
   }
 
   async findMeetingByMarker(host: string, marker: string): Promise<ZoomMeeting | null> {

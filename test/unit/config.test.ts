@@ -94,7 +94,25 @@ describe('loadConfig', () => {
       UPSTASH_REDIS_REST_URL: 'https://x.upstash.io',
       UPSTASH_REDIS_REST_TOKEN: 't',
     });
-    expect(config.store).toEqual({ kind: 'upstash', url: 'https://x.upstash.io', token: 't' });
+    expect(config.store).toEqual({
+      kind: 'upstash',
+      url: 'https://x.upstash.io',
+      token: 't',
+      prefix: 'cz:',
+    });
+  });
+
+  it('keeps Upstash keys under UPSTASH_KEY_PREFIX, so deployments can share a database', () => {
+    const upstash = {
+      UPSTASH_REDIS_REST_URL: 'https://x.upstash.io',
+      UPSTASH_REDIS_REST_TOKEN: 't',
+    };
+    expect(loadConfig({ ...upstash, UPSTASH_KEY_PREFIX: 'staging:' }).store).toMatchObject({
+      prefix: 'staging:',
+    });
+    expect(problemsOf(() => loadConfig({ ...upstash, UPSTASH_KEY_PREFIX: 'a b*' }))).toEqual([
+      expect.stringContaining('UPSTASH_KEY_PREFIX may hold only'),
+    ]);
   });
 
   it('rejects an Upstash URL without its token', () => {

@@ -102,6 +102,36 @@ describe('the library entry (src/index.ts)', () => {
     );
   });
 
+  it('writes the notices of a lifecycle change to the outbox of a store given channels', async () => {
+    const store = new library.MemoryBookingStore({ notify: { channels: ['email'] } });
+    await store.claimCreate({
+      eventUuid: 'e',
+      eventUri: 'https://api.calendly.com/scheduled_events/e',
+      inviteeUri: 'https://api.calendly.com/scheduled_events/e/invitees/i',
+      owner: 'w',
+      now: 1,
+      leaseMs: 60_000,
+      startTime: '2026-12-01T15:00:00Z',
+      durationMinutes: 30,
+      reschedule: null,
+      rescheduleMode: 'recreate',
+    });
+    await store.commitCreate({
+      eventUuid: 'e',
+      owner: 'w',
+      now: 2,
+      meeting: {
+        id: '1',
+        joinUrl: 'https://zoom.us/j/1',
+        startUrl: null,
+        password: null,
+        host: 'h',
+      },
+    });
+    const [item] = await store.outbox.list({ now: 3 });
+    expect(item?.notice.type).toBe('meeting.created');
+  });
+
   it.each([
     'createZoomClient',
     'createZoomTokenProvider',
@@ -109,6 +139,9 @@ describe('the library entry (src/index.ts)', () => {
     'handleInviteeEvent',
     'MemoryBookingStore',
     'SqliteBookingStore',
+    'createUpstashBookingStore',
+    'runMaintenance',
+    'channelsFor',
     'loadConfig',
   ])('exports %s', (name) => {
     expect(typeof (library as Record<string, unknown>)[name]).toBe('function');

@@ -4,8 +4,12 @@ import { FakeZoom } from '../support/fake-zoom';
 import { countingStore } from '../support/counting-store';
 import { canceled, created } from '../support/invitee-events';
 import { harness } from '../support/lifecycle-harness';
+import { createFetchHttpClient } from '../../src/http';
+import { createZoomTokenProvider } from '../../src/zoom/token';
+import { createMemoryTokenCache, type TokenCache } from '../../src/zoom/token-cache';
 import {
   api,
+  CREDENTIALS,
   fixture,
   issueTokens,
   useNock,
@@ -58,9 +62,21 @@ describe('round trips on the warm path', () => {
 describe('round trips with the real Zoom client, token warm', () => {
   useNock();
 
-  it('sends exactly one HTTP request to Zoom for a create and one for a cancel', async () => {
+  it('sends exactly one HTTP request to Zoom for a create and one for a cancel, and reads no shared token', async () => {
     const counted = countingStore(new MemoryBookingStore());
-    const { client } = zoomHarness();
+    // The token cache a fleet shares (Upstash): before, every Zoom call read it first.
+    const clock = { now: () => Date.parse('2026-11-26T12:00:00Z') };
+    const shared = createMemoryTokenCache({ now: clock.now });
+    const tokenReads: string[] = [];
+    const cache: TokenCache = { ...shared, get: (k) => (tokenReads.push(k), shared.get(k)) };
+    const http = createFetchHttpClient();
+    const tokens = createZoomTokenProvider({
+      credentials: CREDENTIALS,
+      http,
+      cache,
+      now: clock.now,
+    });
+    const { client } = zoomHarness({ http, tokens, now: clock.now });
     const h = harness({ store: counted.store, zoom: new FakeZoom() });
     h.deps.zoom = client;
     const meeting = fixture<Exchange>('create-meeting.response').body as { id: number };
@@ -73,6 +89,7 @@ describe('round trips with the real Zoom client, token warm', () => {
     await h.handle(created({ event: 'warm' }));
 
     counted.calls.length = 0;
+    tokenReads.length = 0;
     const createScope = api()
       .post('/v2/users/host%40example.com/meetings')
       .reply(201, { ...meeting, id: 85746065432 });
@@ -86,6 +103,7 @@ describe('round trips with the real Zoom client, token warm', () => {
     expect((await h.handle(canceled())).outcome).toBe('cancelled');
     expect(deleteScope.isDone()).toBe(true);
     expect(counted.calls.length).toBeLessThanOrEqual(2);
+    expect(tokenReads).toEqual([]);
     expect(nock.pendingMocks()).toEqual([]);
   });
 });

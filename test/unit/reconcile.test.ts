@@ -272,7 +272,7 @@ describe('planReconciliation', () => {
     ]);
   });
 
-  it('reports a recorded meeting deleted by hand in Zoom as missing, to be fixed by a person', async () => {
+  it('reports a recorded meeting deleted by hand in Zoom as missing, to be replaced', async () => {
     const { h, calendly, plan } = setup();
     const meetingId = await booked(h);
     h.zoom.meetings.delete(meetingId);
@@ -281,7 +281,7 @@ describe('planReconciliation', () => {
     const { findings } = await plan();
 
     expect(findings).toEqual([
-      expect.objectContaining({ kinds: ['missing_meeting'], meetingId, fix: 'manual' }),
+      expect.objectContaining({ kinds: ['missing_meeting'], meetingId, fix: 'replace_meeting' }),
     ]);
   });
 
@@ -517,10 +517,29 @@ describe('applyReconciliation', () => {
     });
   });
 
-  it('leaves what it cannot fix safely, saying what a person must do', async () => {
+  it('replaces a recorded meeting deleted by hand in Zoom, and the booking points at the new one', async () => {
     const { h, calendly, plan, apply } = setup();
     const meetingId = await booked(h);
     h.zoom.meetings.delete(meetingId);
+    calendly.booking('ev-1');
+
+    const results = await apply(await plan());
+
+    expect(results).toEqual([
+      expect.objectContaining({ fix: 'replace_meeting', result: 'fixed', outcomes: ['created'] }),
+    ]);
+    const live = h.zoom.liveMeetings();
+    expect(live).toHaveLength(1);
+    expect(live[0]?.id).not.toBe(meetingId);
+    expect((await h.store.get('ev-1'))?.meeting?.id).toBe(live[0]?.id);
+    expect((await plan()).findings).toEqual([]);
+  });
+
+  it('leaves what it cannot fix safely, saying what a person must do', async () => {
+    const { h, calendly, plan, apply } = setup();
+    await booked(h);
+    await h.handle(inviteeEvent('invitee.canceled', { start: START }));
+    // Calendly still lists the invitee as booked: the store never brings back a cancelled one.
     calendly.booking('ev-1');
 
     const results = await apply(await plan());

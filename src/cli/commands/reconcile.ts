@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config';
 import { ConfigError } from '../../errors';
 import { createFetchHttpClient } from '../../http';
+import { runMaintenance, type MaintenanceReport } from '../../maintenance';
 import {
   applyReconciliation,
   describeFinding,
@@ -37,7 +38,10 @@ reports:
   ghost_meeting    a cancelled booking whose Zoom meeting still exists
   stale_record     the store disagrees with Calendly (record active but booking cancelled, record
                    cancelled but booking active, invitees it never heard of, work left half-done)
-With --apply each is fixed through the same lifecycle a delivery runs.
+With --apply each is fixed through the same lifecycle a delivery runs, and the housekeeping
+\`serve\` runs every MAINTENANCE_INTERVAL_MINUTES runs once: meetings that carry a booking's marker
+but are not its recorded meeting (ghosts) are deleted, and a meeting kept for a reschedule whose
+new booking never came (move mode) is deleted after PENDING_MOVE_TIMEOUT_HOURS.
 
 Options:
   --since ISO        Start of the window (default: ${DEFAULT_PAST_DAYS} days ago)
@@ -118,6 +122,7 @@ export const reconcileCommand: Command = {
       }
 
       let applied: AppliedFix[] | null = null;
+      let housekeeping: MaintenanceReport | null = null;
       if (values.apply) {
         const fixing = createProgress(io, 'Fixing');
         try {
@@ -125,11 +130,24 @@ export const reconcileCommand: Command = {
         } finally {
           fixing.finish();
         }
+        housekeeping = await runMaintenance(
+          { ...runtime.lifecycle, zoom: runtime.zoom },
+          { pendingMoveTimeoutMs: config.maintenance.pendingMoveTimeoutMs },
+        );
       }
 
-      if (values.json) printJson(io, jsonReport(plan, scopeName, applied));
-      else printReport(io, plan, applied);
-      const unfixed = applied?.some((a) => a.result !== 'fixed') ?? false;
+      if (values.json)
+        printJson(io, {
+          ...jsonReport(plan, scopeName, applied),
+          ...(housekeeping ? { housekeeping } : {}),
+        });
+      else {
+        printReport(io, plan, applied);
+        if (housekeeping) printHousekeeping(io, housekeeping);
+      }
+      const unfixed =
+        (applied?.some((a) => a.result !== 'fixed') ?? false) ||
+        (housekeeping?.errors.length ?? 0) > 0;
       return unfixed ? EXIT_FAILURE : EXIT_OK;
     } finally {
       await runtime.close();
@@ -238,6 +256,17 @@ function printReport(io: CliIo, plan: ReconciliationPlan, applied: AppliedFix[] 
     ),
   );
   if (!applied) io.stdout('\nRun again with --apply to fix them.\n');
+}
+
+function printHousekeeping(io: CliIo, report: MaintenanceReport): void {
+  io.stdout(
+    `\nHousekeeping: ${report.ghostsDeleted.length} ghost meeting(s) deleted, ` +
+      `${report.movesExpired.length} meeting(s) kept for a move that never came deleted.\n`,
+  );
+  for (const { meetingId, eventUuid } of report.ghostsDeleted) {
+    io.stdout(`- deleted Zoom meeting ${meetingId}, a stray copy for booking ${eventUuid}\n`);
+  }
+  for (const problem of report.errors) io.stdout(`- ${problem}\n`);
 }
 
 /** An ISO 8601 date or date-time, as the ISO instant Calendly takes. */

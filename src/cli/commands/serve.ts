@@ -29,7 +29,8 @@ Options:
 Endpoints:
   POST /webhooks/calendly   Calendly deliveries (register this URL with
                             \`calendly-zoom webhooks subscribe\`).
-  GET  /healthz             200 when the booking store answers, 503 otherwise.
+  GET  /healthz             200 when the booking store takes a harmless write,
+                            503 otherwise (answered within a second).
   GET  /                    The status page, only with STATUS_TOKEN set: today's
                             outcomes, bookings needing attention and their fix,
                             recent deliveries, notifications, the Calendly
@@ -47,6 +48,7 @@ Environment:
   ZOOM_DEFAULT_HOST           Zoom user (email) for bookings whose host has none
   UPSTASH_REDIS_REST_URL      with UPSTASH_REDIS_REST_TOKEN: keep bookings in Upstash
   UPSTASH_REDIS_REST_TOKEN
+  UPSTASH_KEY_PREFIX          key prefix in Upstash (default cz:)
   STORE_PATH                  SQLite file otherwise (default ./data/calendly-zoom.db)
   PORT                        default 3000
   SIGNATURE_TOLERANCE_SECONDS age a delivery's signature may have (default 300)
@@ -57,6 +59,14 @@ Environment:
   CALENDLY_API_URL            event and invitee URIs must start with it
                               (default https://api.calendly.com)
   ZOOM_API_URL, ZOOM_OAUTH_URL  overrides for local fakes
+  ZOOM_CREATE_SETTLE_SECONDS  after a create whose answer never came, how long
+                              the booking waits for Zoom to finish (default 120)
+  MAINTENANCE_INTERVAL_MINUTES  housekeeping: ghost meetings, moves that never
+                              came (default 15; 0 = off)
+  PENDING_MOVE_TIMEOUT_HOURS  move mode: how long a kept meeting waits for its
+                              new booking (default 25)
+  NOTIFY_URLS, NOTIFY_SECRET, SMTP_URL, MAIL_FROM …  notifications
+                              (docs/notifications.md)
   STATUS_TOKEN                turns the status page on; at least 24 characters
                               (e.g. \`openssl rand -hex 24\`)
   CALENDLY_TOKEN              lets the status page show the subscription's state

@@ -7,7 +7,6 @@ import {
 import { listSubscriptions, subscriptionWarnings } from '../../calendly/subscriptions';
 import { loadConfig } from '../../config';
 import { createFetchHttpClient } from '../../http';
-import { SETTINGS } from '../../make/build-context';
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -119,7 +118,8 @@ Signing key (shown this once; Calendly never shows it again):
 Give it to whatever checks the deliveries' signatures:
   - the self-hosted receiver: CALENDLY_SIGNING_KEY set to it in its environment or .env, then
     restart it (during a key change, list old and new comma-separated);
-  - Make: the "${SETTINGS.signingKey}" variable of the scenario's Settings module.
+  - Make: \`calendly-zoom blueprint --signing-key <key> …\` writes it into the scenario's
+    signature check (blueprints/README.md).
 Lost it? Run \`calendly-zoom webhooks unsubscribe ${subscription.uuid}\` and subscribe again.
 `,
   );

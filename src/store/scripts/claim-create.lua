@@ -77,11 +77,7 @@ local function abandon_move(input)
   if stalled and lease_live(old, input.now) then
     return { result = { type = 'in_progress', record = existing }, writes = no_writes() }
   end
-  local from = touch(old, input, 'move_abandoned', input.inviteeUri)
-  from.status = 'cancelling'
-  from.pendingMove = false
-  from.cancelRequested = 'superseded'
-  from.lease = { owner = input.owner, expiresAt = input.now + input.leaseMs }
+  local from = give_up_move(old, input, 'move_abandoned', input.inviteeUri)
   return { result = { type = 'abandon_move', record = existing, from = from }, writes = record_write(from) }
 end
 

@@ -6,11 +6,7 @@ local function expire_pending_move(input)
     or existing.updatedAt > input.waitingSince then
     return { result = { type = 'unchanged', record = existing or NULL }, writes = no_writes() }
   end
-  local record = touch(existing, input, 'move_expired', val(existing.supersededBy))
-  record.status = 'cancelling'
-  record.pendingMove = false
-  record.cancelRequested = 'superseded'
-  record.lease = { owner = input.owner, expiresAt = input.now + input.leaseMs }
+  local record = give_up_move(existing, input, 'move_expired', val(existing.supersededBy))
   return { result = { type = 'delete', record = record }, writes = record_write(record) }
 end
 

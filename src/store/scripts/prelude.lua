@@ -173,6 +173,16 @@ local function mode_for(record, input)
   return input.rescheduleMode
 end
 
+-- giveUpMove of transitions.ts: the kept meeting's old booking goes to cancelling, held by the caller.
+local function give_up_move(old, input, action, detail)
+  local record = touch(old, input, action, detail)
+  record.status = 'cancelling'
+  record.pendingMove = false
+  record.cancelRequested = 'superseded'
+  record.lease = { owner = input.owner, expiresAt = input.now + input.leaseMs }
+  return record
+end
+
 local function no_writes()
   return { records = {}, index = {}, notices = {} }
 end

@@ -154,6 +154,14 @@ function zoomReads() {
     .reply(200, { ...zoomMeeting, id: Number(meetingId(2)) });
 }
 
+/** The housekeeping after --apply lists the host's upcoming meetings: none is a stray copy. */
+function sweepFindsNothing() {
+  return api()
+    .get(HOST_MEETINGS)
+    .query({ type: 'upcoming', page_size: '300' })
+    .reply(200, { page_size: 300, total_records: 0, next_page_token: '', meetings: [] });
+}
+
 describe('reconcile', () => {
   it('reports each kind of discrepancy, with a summary table, and changes nothing', async () => {
     await prepareStore();
@@ -194,6 +202,7 @@ describe('reconcile', () => {
     await prepareStore();
     calendlyWith(Object.values(BOOKINGS));
     issueTokens(1);
+    sweepFindsNothing();
     zoomReads();
     const fixes = api()
       .post(HOST_MEETINGS)
@@ -262,15 +271,18 @@ describe('reconcile', () => {
     await prepareStore();
     calendlyWith([{ ...BOOKINGS.d }]);
     issueTokens(1);
-    // D's meeting was deleted by hand in Zoom: nothing safe to do automatically.
+    sweepFindsNothing();
+    // D's meeting was deleted by hand in Zoom, and Zoom refuses the replacement.
     api()
       .get(`/v2/meetings/${meetingId(2)}`)
-      .reply(404, { code: 3001, message: 'Meeting does not exist.' });
+      .reply(404, { code: 3001, message: 'Meeting does not exist.' })
+      .post(HOST_MEETINGS)
+      .reply(400, { code: 300, message: 'Invalid field.' });
 
     const run = await runCli(['reconcile', '--apply'], { env: fullEnv(tmp.path()) });
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/ev-d .*not_fixed: Not fixable automatically/);
+    expect(run.stdout).toMatch(/ev-d .*failed: .*Invalid field/);
   });
 
   it('reads the window from --since and --until', async () => {
@@ -363,6 +375,7 @@ describe('reconcile', () => {
     calendlyWith(Object.values(BOOKINGS));
     issueTokens(1);
     zoomReads();
+    sweepFindsNothing();
     api().post(HOST_MEETINGS).reply(201, created.body).delete(/.*/).query(true).times(2).reply(204);
 
     const run = await runCli(['reconcile', '--apply', '--verbose'], { env: fullEnv(tmp.path()) });

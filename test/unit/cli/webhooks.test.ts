@@ -40,7 +40,7 @@ describe('webhooks subscribe', () => {
     expect(sentKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(run.stdout.split(sentKey)).toHaveLength(2);
     expect(run.stdout).toMatch(/CALENDLY_SIGNING_KEY/);
-    expect(run.stdout).toMatch(/calendly_signing_key/);
+    expect(run.stdout).toMatch(/blueprint --signing-key/);
     expect(run.stderr).toBe('');
     expect(me.isDone() && create.isDone()).toBe(true);
   });

@@ -51,9 +51,21 @@ describe('shouldRetry', () => {
     ],
     ['401 (not 124) on a fresh token: fail', failures.other401, first, 'fail'],
     [
-      '401 after a refresh: fail',
+      '401 on a token fetched for this call after a refresh: fail',
       failures.expiredToken,
       { ...first, tokenRefreshed: true },
+      'fail',
+    ],
+    [
+      "401 after a refresh on another process's token from the shared cache: refresh again",
+      failures.expiredToken,
+      { ...first, attempts: 2, tokenRefreshed: true, tokenFromCache: true },
+      'refresh_token',
+    ],
+    [
+      '401 on shared-cache tokens up to the attempt cap: fail',
+      failures.expiredToken,
+      { ...first, attempts: 10, tokenRefreshed: true, tokenFromCache: true },
       'fail',
     ],
     [

@@ -3,6 +3,7 @@ import { createFetchHttpClient } from '../../../src/http';
 import { ZoomApiError, ZoomAuthError, ZoomNetworkError } from '../../../src/zoom/errors';
 import {
   createZoomTokenProvider,
+  LOCAL_TOKEN_COPY_MS,
   zoomTokenCacheKey,
   type ZoomTokenProviderOptions,
 } from '../../../src/zoom/token';
@@ -167,6 +168,67 @@ describe('invalidate', () => {
       fromCache: true,
     });
     expect(issued.requests).toBe(1);
+  });
+});
+
+describe('the shared cache (Upstash across a fleet)', () => {
+  /** A shared cache that counts its reads. */
+  function countedCache(clock: { now: () => number }) {
+    const inner = createMemoryTokenCache({ now: clock.now });
+    const reads = { count: 0 };
+    const cache: TokenCache = {
+      get: (key) => {
+        reads.count += 1;
+        return inner.get(key);
+      },
+      set: (key, value, ttl) => inner.set(key, value, ttl),
+      delete: (key) => inner.delete(key),
+      deleteIf: (key, token) => inner.deleteIf!(key, token),
+    };
+    return { cache, inner, reads };
+  }
+
+  it('is read once per 30 s at most: each Zoom call in between costs no round trip', async () => {
+    const clock = fakeClock();
+    const { cache, reads } = countedCache(clock);
+    issueTokens(1);
+    const { tokens } = provider({ cache, now: clock.now });
+
+    await tokens.getToken();
+    for (let i = 0; i < 5; i++) await tokens.getToken();
+    expect(reads.count).toBe(1);
+
+    clock.advance(LOCAL_TOKEN_COPY_MS + 1);
+    await expect(tokens.getToken()).resolves.toMatchObject({ accessToken: ACCESS_TOKEN });
+    expect(reads.count).toBe(2);
+  });
+
+  it('loses a rejected token from the cache, so other instances stop using it', async () => {
+    const clock = fakeClock();
+    const { cache, inner } = countedCache(clock);
+    issueTokens(1, 'revoked');
+    const { tokens } = provider({ cache, now: clock.now });
+    await tokens.getToken();
+
+    await tokens.invalidate('revoked');
+
+    expect(await inner.get(zoomTokenCacheKey(CREDENTIALS))).toBeUndefined();
+  });
+
+  it('keeps a newer token another instance stored: only the rejected one is deleted', async () => {
+    const clock = fakeClock();
+    const { cache, inner } = countedCache(clock);
+    issueTokens(1, 'revoked');
+    const { tokens } = provider({ cache, now: clock.now });
+    await tokens.getToken();
+    const key = zoomTokenCacheKey(CREDENTIALS);
+    const newer = { accessToken: 'newer', expiresAt: clock.now() + 60 * MINUTE };
+    await inner.set(key, newer, 55 * MINUTE);
+
+    await tokens.invalidate('revoked');
+
+    expect(await inner.get(key)).toEqual(newer);
+    await expect(tokens.getToken()).resolves.toMatchObject({ accessToken: 'newer' });
   });
 });
 
