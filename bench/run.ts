@@ -10,6 +10,7 @@ import { notificationsBench } from './notifications.bench';
 import { receiverBench } from './receiver.bench';
 import { signatureBench } from './signature.bench';
 import { sqliteStoreBench } from './sqlite-store.bench';
+import { statusPageBench } from './status-page.bench';
 import { storeBench } from './store.bench';
 
 export interface BenchTarget {
@@ -34,6 +35,7 @@ const BENCHES: readonly (() => Promise<BenchResult>)[] = [
   () => coldStartBench(),
   () => receiverBench(),
   () => notificationsBench(),
+  () => statusPageBench(),
 ];
 
 // Compiled to dist/bench/run.js; results go to the source tree's bench/results/.

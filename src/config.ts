@@ -29,6 +29,7 @@ export interface AppConfig {
   receiver: ReceiverConfig;
   notify: NotifyConfig;
   maintenance: MaintenanceConfig;
+  status: StatusConfig;
 }
 
 /** The housekeeping `serve` runs on a timer (src/maintenance.ts). */
@@ -247,6 +248,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): AppConfig {
         integer('PENDING_MOVE_TIMEOUT_HOURS', DEFAULT_PENDING_MOVE_TIMEOUT_MS / 3600_000, 1, 720) *
         3600_000,
     },
+    status: loadStatusConfig(value, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -354,4 +356,46 @@ function isSupportedLocale(locale: string): boolean {
     // A malformed tag throws rather than coming back unsupported; either way it is unusable.
     return false;
   }
+}
+
+// --- The status page and the sandbox: docs/operations.md ---
+
+export interface StatusConfig {
+  /** STATUS_TOKEN: the status page at / is served only when set, and only to holders of it. */
+  token: string | null;
+}
+
+/** Shorter tokens could be guessed; `openssl rand -hex 24` gives 48 characters. */
+export const MIN_STATUS_TOKEN_LENGTH = 24;
+
+function loadStatusConfig(
+  value: (name: string) => string | null,
+  problems: string[],
+): StatusConfig {
+  const token = value('STATUS_TOKEN');
+  // Never echoed: it is the page's only credential.
+  if (token !== null && (token.length < MIN_STATUS_TOKEN_LENGTH || /[\s;,]/.test(token))) {
+    problems.push(
+      `STATUS_TOKEN must be at least ${MIN_STATUS_TOKEN_LENGTH} characters with no spaces, commas or semicolons (e.g. \`openssl rand -hex 24\`).`,
+    );
+  }
+  return { token };
+}
+
+export const ZOOM_CREDENTIAL_VARIABLES = [
+  'ZOOM_ACCOUNT_ID',
+  'ZOOM_CLIENT_ID',
+  'ZOOM_CLIENT_SECRET',
+] as const;
+
+/** The real Zoom credentials set, by name: the sandbox never runs next to any of them. */
+export function zoomCredentialsSet(env: Env): string[] {
+  return ZOOM_CREDENTIAL_VARIABLES.filter((name) => (env[name]?.trim() ?? '') !== '');
+}
+
+export const DEFAULT_SANDBOX_DIR = './data';
+
+/** SANDBOX_DIR: where the sandbox keeps its SQLite file and what `trigger --sandbox` reads. */
+export function sandboxDir(env: Env): string {
+  return env.SANDBOX_DIR?.trim() || DEFAULT_SANDBOX_DIR;
 }

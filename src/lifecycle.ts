@@ -95,6 +95,7 @@ export function leaseOn(event: InviteeEvent, owner: string, deps: LifecycleDeps)
     now: deps.now(),
     leaseMs: deps.config.leaseMs,
     context: bookingContext(event),
+    via: event.kind,
   };
 }
 
@@ -332,6 +333,7 @@ class Work {
       now: this.deps.now(),
       zoomResult,
       context: this.contextFor(record.eventUuid),
+      via: this.event.kind,
       reason,
     });
     return { zoomResult, record: finished };
@@ -392,6 +394,7 @@ class Work {
         now: this.deps.now(),
         meeting,
         context: bookingContext(this.event),
+        via: this.event.kind,
       });
     } catch (error) {
       // The meeting exists but is not recorded. Letting go at once (when the store answers again)
@@ -502,6 +505,7 @@ class Work {
       settleUntil: creating && !refused ? now + this.deps.config.createSettleMs : null,
       attention: attentionFor(error),
       context: this.contextFor(eventUuid),
+      via: this.event.kind,
     });
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InviteeEventKind } from './invitee-event';
 
-/** The URIs of a sample are Calendly's production ones: receivers treat URIs as opaque ids. */
+/** The URIs of a sample are Calendly's production ones unless told: receivers treat them as ids. */
 const CALENDLY_API = 'https://api.calendly.com';
 const SAMPLE_DURATION_MINUTES = 30;
 const HOUR_MS = 3_600_000;
@@ -15,6 +15,13 @@ export interface SampleEventOptions {
   inviteeUuid?: string;
   /** The Calendly host; the receiver makes the meeting under this Zoom user (or its default). */
   hostEmail: string;
+  /** Where the URIs point (CALENDLY_API_URL); the sandbox's is a loopback address. */
+  apiUrl?: string;
+  /** Start (ms since the epoch); default tomorrow on the hour. */
+  start?: number;
+  /** A reschedule: the canceled half names the new invitee, the created half the old one. */
+  newInviteeUri?: string;
+  oldInviteeUri?: string;
 }
 
 export interface SampleEvent {
@@ -34,12 +41,13 @@ export function buildSampleEvent(options: SampleEventOptions): SampleEvent {
   const eventUuid = options.eventUuid ?? randomUUID();
   const inviteeUuid = options.inviteeUuid ?? randomUUID();
   const canceled = options.kind === 'invitee.canceled';
-  const eventUri = `${CALENDLY_API}/scheduled_events/${eventUuid}`;
-  const start = Math.ceil((options.now + 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+  const api = options.apiUrl ?? CALENDLY_API;
+  const eventUri = `${api}/scheduled_events/${eventUuid}`;
+  const start = options.start ?? Math.ceil((options.now + 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;
   const end = start + SAMPLE_DURATION_MINUTES * 60_000;
   const createdAt = calendlyTime(options.now);
   const status = canceled ? 'canceled' : 'active';
-  const hostUri = `${CALENDLY_API}/users/calendly-zoom-sample-host`;
+  const hostUri = `${api}/users/calendly-zoom-sample-host`;
   const cancellation = canceled
     ? {
         canceled_by: 'Test Invitee',
@@ -57,7 +65,7 @@ export function buildSampleEvent(options: SampleEventOptions): SampleEvent {
     status,
     start_time: calendlyTime(start),
     end_time: calendlyTime(end),
-    event_type: `${CALENDLY_API}/event_types/calendly-zoom-sample`,
+    event_type: `${api}/event_types/calendly-zoom-sample`,
     location: { type: 'custom', location: 'Test booking sent by calendly-zoom trigger' },
     invitees_counter: { total: 1, active: canceled ? 0 : 1, limit: 1 },
     created_at: createdAt,
@@ -88,9 +96,9 @@ export function buildSampleEvent(options: SampleEventOptions): SampleEvent {
       salesforce_uuid: null,
     },
     text_reminder_number: null,
-    rescheduled: false,
-    old_invitee: null,
-    new_invitee: null,
+    rescheduled: canceled && options.newInviteeUri !== undefined,
+    old_invitee: options.oldInviteeUri ?? null,
+    new_invitee: canceled ? (options.newInviteeUri ?? null) : null,
     cancel_url: `https://calendly.com/cancellations/${inviteeUuid}`,
     reschedule_url: `https://calendly.com/reschedulings/${inviteeUuid}`,
     routing_form_submission: null,

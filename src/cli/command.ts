@@ -49,3 +49,34 @@ export function parseCommandArgs<C extends ParseArgsConfig>(
     throw new UsageError((cause as Error).message, { cause });
   }
 }
+
+type Subcommand = (argv: string[], io: CliIo) => Promise<number>;
+
+/**
+ * `calendly-zoom <command> <subcommand> …`: runs the named subcommand, or says which there are
+ * (usage error, exit 2).
+ */
+export function runSubcommand(
+  command: string,
+  argv: string[],
+  io: CliIo,
+  subcommands: Record<string, Subcommand>,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  const names = Object.keys(subcommands);
+  const choices = `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+  if (name === undefined) throw new UsageError(`Say what to do: ${command} ${choices}.`);
+  const subcommand = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
+  if (!subcommand) throw new UsageError(`Unknown ${command} command "${name}": use ${choices}.`);
+  return subcommand(rest, io);
+}
+
+/** `--limit N`: a whole number of at least 1, `fallback` when not given. */
+export function parseLimit(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new UsageError(`--limit must be a whole number of at least 1, got "${text}".`);
+  }
+  return limit;
+}

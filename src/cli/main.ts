@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   blueprint: async () => (await import('./commands/blueprint')).blueprintCommand,
   notifications: async () => (await import('./commands/notifications')).notificationsCommand,
   notify: async () => (await import('./commands/notify')).notifyCommand,
+  bookings: async () => (await import('./commands/bookings')).bookingsCommand,
 };
 
 const USAGE = `calendly-zoom ${packageJson.version}: a Zoom meeting for every Calendly booking

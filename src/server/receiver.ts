@@ -17,6 +17,7 @@ import {
   sendReply,
   type Reply,
 } from './respond';
+import type { StatusPages } from './status/status-pages';
 import { startRealTimer, type StartTimer } from './timer';
 import { withLogFields } from './with-log-fields';
 
@@ -55,6 +56,8 @@ export interface ReceiverOptions {
   now?: () => number;
   startTimer?: StartTimer;
   newRequestId?: () => string;
+  /** The operator's pages at / (STATUS_TOKEN); without them those paths are 404 like any other. */
+  pages?: StatusPages;
 }
 
 export interface Receiver {
@@ -124,6 +127,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         ? checkHealth(deps.store, options.storeKind)
         : methodNotAllowed(['GET', 'HEAD']);
     }
+    if (options.pages?.handles(state.path)) return options.pages.route(req, state.path);
     return notFound();
   }
 

@@ -34,6 +34,8 @@ export interface Reply {
    * request line each, so an attacker cannot fill the disk with our logs.
    */
   quiet?: boolean;
+  /** Sent instead of the JSON body: the status page's HTML. */
+  document?: { contentType: string; text: string };
 }
 
 /** Calendly retries on its own schedule; Retry-After is the hint for it and for proxies. */
@@ -233,14 +235,17 @@ export function sendReply(
 ): void {
   if (res.headersSent || res.destroyed) return;
   const body = reply.status >= 400 ? { ...reply.body, requestId } : reply.body;
-  const json = JSON.stringify(body);
+  const { contentType, text } = reply.document ?? {
+    contentType: 'application/json; charset=utf-8',
+    text: JSON.stringify(body),
+  };
   res.writeHead(reply.status, {
     ...reply.headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(json)),
+    'Content-Type': contentType,
+    'Content-Length': String(Buffer.byteLength(text)),
     'Cache-Control': 'no-store',
   });
-  const content = res.req.method === 'HEAD' ? undefined : json;
+  const content = res.req.method === 'HEAD' ? undefined : text;
   if (end) res.end(content);
   else if (content !== undefined) res.write(content);
 }

@@ -10,6 +10,7 @@ import { startMaintenanceLoop } from './maintenance-loop';
 import { createRefusalLog } from './refusal-log';
 import { startHttpServer, type ConnectionLimits } from './start-http-server';
 import { startRealTimer, type StartTimer } from './timer';
+import { statusPagesFor } from './status/status-pages-for';
 
 /** Zoom's budget per operation: the answer must reach Calendly within its 15 s read timeout. */
 export const RECEIVER_ZOOM_DEADLINE_MS = 10_000;
@@ -39,6 +40,8 @@ export interface StartReceiverOptions {
   startTimer?: StartTimer;
   /** Tuning of the notifications dispatcher (tests, benches). */
   notify?: Omit<NotifierOptions, 'log'>;
+  /** `serve --sandbox`: the status page says so on every page. */
+  sandbox?: boolean;
 }
 
 export interface RunningReceiver {
@@ -108,6 +111,11 @@ export async function startReceiver(
     requestTimeoutMs: options.requestTimeoutMs,
     refusals,
     startTimer,
+    pages: statusPagesFor(config, runtime, {
+      sandbox: options.sandbox,
+      now: options.now,
+      startTimer,
+    }),
   });
   let server;
   try {

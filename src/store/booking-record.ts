@@ -20,10 +20,33 @@ export interface StoredMeeting {
   host: string;
 }
 
+/** The Calendly delivery that asked for a change; absent when none did (reconcile, expiry). */
+export type AuditVia = 'invitee.created' | 'invitee.canceled';
+
+/**
+ * How the delivery behind a change ended, on the entry of the change that settled it: the
+ * lifecycle's outcome, or `needs_attention` (a person must fix something) and `failed` (answered
+ * "try again later"; Calendly redelivers). Entries of changes that settle nothing have none.
+ */
+export type AuditOutcome =
+  | 'created'
+  | 'moved'
+  | 'duplicate'
+  | 'cancelled'
+  | 'already_gone'
+  | 'kept_for_other_invitees'
+  | 'tombstoned'
+  | 'superseded'
+  | 'needs_attention'
+  | 'failed';
+
+/** One change to a booking, written in the same atomic step as the change itself. */
 export interface AuditEntry {
   at: number;
   action: string;
   detail?: string;
+  via?: AuditVia;
+  outcome?: AuditOutcome;
 }
 
 /** The meeting the booking's people were told of (see outbox.ts), and who of them was told. */

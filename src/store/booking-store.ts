@@ -1,4 +1,4 @@
-import type { BookingRecord, StoredMeeting } from './booking-record';
+import type { AuditVia, BookingRecord, StoredMeeting } from './booking-record';
 import type { AttentionReason, BookingContext, DeletedReason, NotificationOutbox } from './outbox';
 
 /**
@@ -54,6 +54,8 @@ interface LeaseInput {
    * notices this step writes. Absent (tools, tests): the record's own is used.
    */
   context?: BookingContext | null;
+  /** The delivery asking for the change, for the booking's history (audit trail). */
+  via?: AuditVia;
 }
 
 export interface ClaimCreateInput extends LeaseInput {

@@ -1,6 +1,9 @@
 import {
   AUDIT_LIMIT,
   activeInvitees,
+  type AuditEntry,
+  type AuditOutcome,
+  type AuditVia,
   type BookingRecord,
   type StoredMeeting,
 } from './booking-record';
@@ -70,7 +73,7 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
     if (leaseLive(existing, now)) {
       return { result: { type: 'in_progress', record: existing }, writes: noWrites() };
     }
-    const record = touch(existing, now, 'lease_taken_over', existing.lease?.owner);
+    const record = touch(existing, input, 'lease_taken_over', existing.lease?.owner);
     record.lease = { owner: input.owner, expiresAt: now + input.leaseMs };
     return { result: { type: 'recover', record }, writes: recordWrite(record) };
   }
@@ -84,11 +87,12 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
     }
     const record = touch(
       existing,
-      now,
+      input,
       inviteeAdded ? 'invitee_joined' : 'invitee_told',
       inviteeUri,
     );
     record.invitees[inviteeUri] = 'active';
+    settle(record, 'duplicate');
     if (record.announced) {
       writes.notices.push(
         draft('invitee.joined', record, input, { sequence: record.announced.sequence }),
@@ -100,7 +104,7 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
   }
 
   if (existing && existing.status === 'creating') {
-    const record = touch(existing, now, 'invitee_joined', inviteeUri);
+    const record = touch(existing, input, 'invitee_joined', inviteeUri);
     record.invitees[inviteeUri] = 'active';
     // A live invitee means the meeting is wanted after all.
     record.cancelRequested = null;
@@ -109,7 +113,7 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
       return { result: { type: 'in_progress', record }, writes };
     }
     record.lease = { owner: input.owner, expiresAt: now + input.leaseMs };
-    appendAudit(record, now, 'lease_taken_over', existing.lease?.owner);
+    appendAudit(record, input, 'lease_taken_over', existing.lease?.owner);
     writes.records.push(record);
     const type = existing.recoveryNeeded || existing.movingFrom ? 'recover' : 'claimed';
     // The new holder is about to call Zoom: if it dies too, its successor must search.
@@ -130,8 +134,8 @@ export function claimCreate(s: Snapshot, input: ClaimCreateInput): Applied<Claim
   if (moved) return moved;
 
   const record = existing
-    ? touch(existing, now, 'reopened', inviteeUri)
-    : newRecord(input.eventUuid, input.eventUri, now, 'claimed', modeFor(old, input));
+    ? touch(existing, input, 'reopened', inviteeUri)
+    : newRecord(input.eventUuid, input.eventUri, input, 'claimed', modeFor(old, input));
   Object.assign(record, {
     status: 'creating',
     meeting: null,
@@ -182,7 +186,7 @@ function tryMove(
   if (!movable) return null;
 
   const { now } = input;
-  const from = touch(old, now, 'meeting_moved_out', input.inviteeUri);
+  const from = touch(old, input, 'meeting_moved_out', input.inviteeUri);
   Object.assign(from, {
     status: 'superseded',
     supersededBy: input.inviteeUri,
@@ -194,8 +198,8 @@ function tryMove(
   from.invitees[oldInviteeUri] = 'canceled';
 
   const record = existing
-    ? touch(existing, now, 'reopened', input.inviteeUri)
-    : newRecord(input.eventUuid, input.eventUri, now, 'claimed', modeFor(old, input));
+    ? touch(existing, input, 'reopened', input.inviteeUri)
+    : newRecord(input.eventUuid, input.eventUri, input, 'claimed', modeFor(old, input));
   Object.assign(record, {
     status: 'creating',
     meeting: old.meeting,
@@ -211,7 +215,7 @@ function tryMove(
     movingFrom: old.eventUuid,
     replaces: oldInviteeUri,
   } satisfies Partial<BookingRecord>);
-  appendAudit(record, now, 'meeting_moved_in', old.eventUuid);
+  appendAudit(record, input, 'meeting_moved_in', old.eventUuid);
   record.invitees[input.inviteeUri] = 'active';
   writes.records.push(from, record);
   return { result: { type: 'move', record, from }, writes };
@@ -254,7 +258,7 @@ export function commitCreate(s: Snapshot, input: CommitCreateInput): Applied<Com
   }
   // Committed whoever holds the lease now: a worker that took over will find this meeting by its
   // marker, or lose its own commit and delete its own meeting. Either way one meeting survives.
-  const record = touch(existing, now, 'meeting_created', meeting.id);
+  const record = touch(existing, input, 'meeting_created', meeting.id);
   record.meeting = meeting;
   record.movingFrom = null;
   record.booking = input.context ?? record.booking ?? null;
@@ -271,6 +275,7 @@ export function commitCreate(s: Snapshot, input: CommitCreateInput): Applied<Com
   const moved = existing.movingFrom !== null && existing.meeting?.id === meeting.id;
   const from = moved && existing.movingFrom ? s.record(existing.movingFrom) : null;
   const sequence = moved ? (existing.announced?.sequence ?? 0) + 1 : 0;
+  settle(record, moved ? 'moved' : 'created');
   const told = record.booking ? [record.booking.inviteeUri] : [];
   writes.notices.push(
     draft(moved ? 'meeting.moved' : 'meeting.created', record, input, {
@@ -291,22 +296,23 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
   const existing = s.record(eventUuid);
 
   if (!existing) {
-    const record = newRecord(eventUuid, input.eventUri, now, 'tombstoned', input.rescheduleMode);
+    const record = newRecord(eventUuid, input.eventUri, input, 'tombstoned', input.rescheduleMode);
     record.status = 'tombstoned';
     record.invitees[inviteeUri] = 'canceled';
     record.supersededBy = input.supersededBy;
+    settle(record, 'tombstoned');
     writes.records.push(record);
     return { result: { type: 'tombstoned', record }, writes };
   }
 
   const alreadyCanceled = existing.invitees[inviteeUri] === 'canceled';
-  const record = touch(existing, now, 'invitee_canceled', inviteeUri);
+  const record = touch(existing, input, 'invitee_canceled', inviteeUri);
   record.invitees[inviteeUri] = 'canceled';
   if (input.supersededBy && activeInvitees(record).length === 0) {
     record.supersededBy = input.supersededBy;
   }
   const takeLease = (): void => {
-    appendAudit(record, now, 'lease_taken_over', existing.lease?.owner);
+    appendAudit(record, input, 'lease_taken_over', existing.lease?.owner);
     record.lease = { owner: input.owner, expiresAt: now + input.leaseMs };
   };
 
@@ -314,12 +320,14 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
     case 'tombstoned':
       if (alreadyCanceled)
         return { result: { type: 'done', record: existing }, writes: noWrites() };
+      settle(record, 'tombstoned');
       writes.records.push(record);
       return { result: { type: 'tombstoned', record }, writes };
     case 'cancelled':
     case 'superseded':
       if (alreadyCanceled)
         return { result: { type: 'done', record: existing }, writes: noWrites() };
+      settle(record, 'duplicate');
       writes.records.push(record);
       return { result: { type: 'done', record }, writes };
     case 'cancelling':
@@ -335,6 +343,7 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
       return { result: { type: 'delete', record }, writes };
     case 'creating': {
       if (activeInvitees(record).length > 0) {
+        settle(record, 'kept_for_other_invitees');
         writes.records.push(record);
         return { result: { type: 'kept', record }, writes };
       }
@@ -344,6 +353,7 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
         // A live creator deletes what it makes. A settling create has nobody to: this delivery is
         // not acknowledged until it can clean up itself, once Zoom could have finished.
         const type = existing.lease?.settling ? 'in_progress' : 'deferred';
+        if (type === 'deferred') settle(record, input.finalStatus);
         return { result: { type, record }, writes };
       }
       takeLease();
@@ -362,6 +372,7 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
           );
           record.announced.told = record.announced.told.filter((uri) => uri !== inviteeUri);
         }
+        settle(record, 'kept_for_other_invitees');
         writes.records.push(record);
         return { result: { type: 'kept', record }, writes };
       }
@@ -375,6 +386,7 @@ export function beginCancel(s: Snapshot, input: BeginCancelInput): Applied<Cance
       ) {
         record.status = 'superseded';
         record.pendingMove = true;
+        settle(record, 'superseded');
         writes.records.push(record);
         return { result: { type: 'kept_for_move', record }, writes };
       }
@@ -395,11 +407,11 @@ export function finishCancel(s: Snapshot, input: FinishCancelInput): Applied<Boo
   if (existing.status === 'creating' && !existing.cancelRequested) {
     // An invitee joined the group event while we cleaned up: it still wants a meeting, and its
     // own delivery (answered "in progress") will come back to create one.
-    const record = touch(existing, input.now, 'cleanup_done', input.zoomResult);
+    const record = touch(existing, input, 'cleanup_done', input.zoomResult);
     Object.assign(record, { lease: null, recoveryNeeded: false, meeting: null, movingFrom: null });
     return { result: record, writes: recordWrite(record) };
   }
-  const record = touch(existing, input.now, 'meeting_deleted', input.zoomResult);
+  const record = touch(existing, input, 'meeting_deleted', input.zoomResult);
   record.status = existing.cancelRequested ?? 'cancelled';
   record.cancelRequested = null;
   record.lease = null;
@@ -407,6 +419,14 @@ export function finishCancel(s: Snapshot, input: FinishCancelInput): Applied<Boo
   record.movingFrom = null;
   record.pendingMove = false;
   if (record.meeting) record.meeting = { ...record.meeting, startUrl: null };
+  settle(
+    record,
+    record.status === 'superseded'
+      ? 'superseded'
+      : input.zoomResult === 'already_gone'
+        ? 'already_gone'
+        : 'cancelled',
+  );
   const writes = recordWrite(record);
   // Only a meeting its people were told of is announced as gone.
   if (existing.announced) {
@@ -430,7 +450,7 @@ export function releaseLease(s: Snapshot, input: ReleaseLeaseInput): Applied<voi
   ) {
     return { result: undefined, writes: noWrites() };
   }
-  const record = touch(existing, input.now, 'lease_released', input.attention?.reason);
+  const record = touch(existing, input, 'lease_released', input.attention?.reason);
   // An unsettled create keeps the booking held (by nobody alive) until Zoom could have finished.
   record.lease = input.settleUntil
     ? { owner: input.owner, expiresAt: input.settleUntil, settling: true }
@@ -438,6 +458,7 @@ export function releaseLease(s: Snapshot, input: ReleaseLeaseInput): Applied<voi
   if (record.status === 'creating' && !record.movingFrom) {
     record.recoveryNeeded = !input.certainNoMeeting;
   }
+  settle(record, input.attention ? 'needs_attention' : 'failed');
   const writes = recordWrite(record);
   if (input.attention) {
     const same = existing.attention?.reason === input.attention.reason;
@@ -462,7 +483,7 @@ export function forgetMeeting(s: Snapshot, input: ForgetMeetingInput): Applied<F
   if (!existing || existing.status !== 'active' || existing.meeting?.id !== input.meetingId) {
     return { result: { type: 'unchanged', record: existing }, writes: noWrites() };
   }
-  const record = touch(existing, input.now, 'meeting_forgotten', input.meetingId);
+  const record = touch(existing, input, 'meeting_forgotten', input.meetingId);
   const writes = recordWrite(record);
   if (existing.announced) {
     writes.notices.push(
@@ -509,11 +530,11 @@ export function expirePendingMove(
  */
 function giveUpMove(
   old: BookingRecord,
-  input: { now: number; owner: string; leaseMs: number },
+  input: AuditInput & { owner: string; leaseMs: number },
   action: string,
   detail: string | undefined,
 ): BookingRecord {
-  const record = touch(old, input.now, action, detail);
+  const record = touch(old, input, action, detail);
   Object.assign(record, {
     status: 'cancelling',
     pendingMove: false,
@@ -597,10 +618,11 @@ function legacyContext(record: BookingRecord): BookingContext {
 function newRecord(
   eventUuid: string,
   eventUri: string,
-  now: number,
+  input: AuditInput,
   action: string,
   rescheduleMode: RescheduleMode,
 ): BookingRecord {
+  const { now } = input;
   return {
     eventUuid,
     eventUri,
@@ -622,19 +644,48 @@ function newRecord(
     attention: null,
     createdAt: now,
     updatedAt: now,
-    audit: [{ at: now, action }],
+    audit: [auditEntry(input, action)],
   };
 }
 
+/** What a transition's audit entries are made of: its clock, and the delivery behind it. */
+type AuditInput = { now: number; via?: AuditVia };
+
 /** A copy to change, never the snapshot's own object: a failed transaction must leave no trace. */
-function touch(record: BookingRecord, now: number, action: string, detail?: string): BookingRecord {
+function touch(
+  record: BookingRecord,
+  input: AuditInput,
+  action: string,
+  detail?: string,
+): BookingRecord {
   const copy: BookingRecord = structuredClone(record);
-  copy.updatedAt = now;
-  appendAudit(copy, now, action, detail);
+  copy.updatedAt = input.now;
+  appendAudit(copy, input, action, detail);
   return copy;
 }
 
-function appendAudit(record: BookingRecord, now: number, action: string, detail?: string): void {
-  record.audit.push(detail === undefined ? { at: now, action } : { at: now, action, detail });
+function auditEntry(input: AuditInput, action: string, detail?: string): AuditEntry {
+  const entry: AuditEntry = { at: input.now, action };
+  if (detail !== undefined) entry.detail = detail;
+  if (input.via) entry.via = input.via;
+  return entry;
+}
+
+function appendAudit(
+  record: BookingRecord,
+  input: AuditInput,
+  action: string,
+  detail?: string,
+): void {
+  record.audit.push(auditEntry(input, action, detail));
   if (record.audit.length > AUDIT_LIMIT) record.audit.splice(0, record.audit.length - AUDIT_LIMIT);
+}
+
+/**
+ * Marks the latest entry as the one that settled its delivery, with the outcome the caller
+ * reports for it: the booking's history then reads as deliveries and what became of each.
+ */
+function settle(record: BookingRecord, outcome: AuditOutcome): void {
+  const last = record.audit[record.audit.length - 1];
+  if (last) last.outcome = outcome;
 }

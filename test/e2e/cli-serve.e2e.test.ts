@@ -4,63 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../../src/config';
 import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/command';
 import { buildInviteeCreated } from '../support/calendly-payloads';
 import { startFakeZoomServer, type FakeZoomServer } from '../support/fake-zoom-server';
 import { deliver, send } from '../support/http-request';
-import { keepNetworkLocal, leakedSecrets, newBooking, secretsOf, SIGNING_KEY } from './e2e-kit';
+import {
+  cliRun,
+  keepNetworkLocal,
+  leakedSecrets,
+  newBooking,
+  secretsOf,
+  SIGNING_KEY,
+} from './e2e-kit';
 
 // `calendly-zoom serve` through the real CLI entry point, in process: argument and config checks,
 // what it prints, and shutdown on the signal main() wires to SIGTERM/SIGINT.
 
 keepNetworkLocal();
-
-interface Run {
-  io: CliIo;
-  stdout: string[];
-  stderr: string[];
-  stop: AbortController;
-  /** Resolves with the first stdout log line whose message is `message`. */
-  logged(message: string): Promise<Record<string, unknown>>;
-  /** Every log line so far, parsed. */
-  lines(): Record<string, unknown>[];
-}
-
-function cliRun(env: Env): Run {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const watchers: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
-  const stop = new AbortController();
-  const parsed = (text: string): Record<string, unknown>[] =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return {
-    stdout,
-    stderr,
-    stop,
-    io: {
-      stdout: (text) => {
-        stdout.push(text);
-        for (const line of parsed(text)) {
-          for (const w of watchers.filter((w) => w.message === line.message)) w.resolve(line);
-        }
-      },
-      stderr: (text) => stderr.push(text),
-      env,
-      isTTY: false,
-      now: Date.now,
-      signal: stop.signal,
-    },
-    lines: () => parsed(stdout.join('')),
-    logged(message) {
-      const seen = parsed(stdout.join('')).find((line) => line.message === message);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => watchers.push({ message, resolve }));
-    },
-  };
-}
 
 describe('calendly-zoom serve: configuration', () => {
   it('exits 1 listing every missing variable in one message, before listening', async () => {

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import nock from 'nock';
+import type { CliIo } from '../../src/cli/command';
+import type { Env } from '../../src/config';
 import { createJsonLogger, type Logger } from '../../src/log';
 import type { FakeZoomServer } from '../support/fake-zoom-server';
 
@@ -64,4 +66,52 @@ export function secretsOf(zoom: FakeZoomServer, extra: readonly string[] = []): 
 
 export function leakedSecrets(texts: readonly string[], secrets: readonly string[]): string[] {
   return secrets.filter((secret) => texts.some((text) => text.includes(secret)));
+}
+
+/** A CLI run in process (`main()` as `calendly-zoom` would call it), its output captured. */
+export interface CliRun {
+  io: CliIo;
+  stdout: string[];
+  stderr: string[];
+  stop: AbortController;
+  /** Resolves with the first stdout log line whose message is `message`. */
+  logged(message: string): Promise<Record<string, unknown>>;
+  /** Every log line so far, parsed. */
+  lines(): Record<string, unknown>[];
+}
+
+export function cliRun(env: Env): CliRun {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const watchers: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
+  const stop = new AbortController();
+  const parsed = (text: string): Record<string, unknown>[] =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return {
+    stdout,
+    stderr,
+    stop,
+    io: {
+      stdout: (text) => {
+        stdout.push(text);
+        for (const line of parsed(text)) {
+          for (const w of watchers.filter((w) => w.message === line.message)) w.resolve(line);
+        }
+      },
+      stderr: (text) => stderr.push(text),
+      env,
+      isTTY: false,
+      now: Date.now,
+      signal: stop.signal,
+    },
+    lines: () => parsed(stdout.join('')),
+    logged(message) {
+      const seen = parsed(stdout.join('')).find((line) => line.message === message);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => watchers.push({ message, resolve }));
+    },
+  };
 }

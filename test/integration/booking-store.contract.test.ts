@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_LIMIT, type StoredMeeting } from '../../src/store/booking-record';
-import type { BookingStore, ClaimCreateInput } from '../../src/store/booking-store';
+import type {
+  BookingStore,
+  ClaimCreateInput,
+  ReleaseLeaseInput,
+} from '../../src/store/booking-store';
 import { MemoryBookingStore } from '../../src/store/memory';
 import { SqliteBookingStore } from '../../src/store/sqlite';
 import * as rules from '../../src/store/transitions';
@@ -318,6 +322,150 @@ describe.each(storeFactories())('booking store contract: $name', ({ create }) =>
       await store.claimCreate(claim({ inviteeUri: inv(`g${i}`), owner: `w${i}`, now: T0 + i }));
     }
     expect((await store.get(EVENT))?.audit).toHaveLength(AUDIT_LIMIT);
+  });
+
+  describe('history: each change names the delivery behind it and how that delivery ended', () => {
+    const created = { via: 'invitee.created' } as const;
+    const canceled = { via: 'invitee.canceled' } as const;
+    const lastEntry = async (event = EVENT) => (await store.get(event))?.audit.at(-1);
+    /** The canceller's finish, as the lifecycle sends it after Zoom answered `zoomResult`. */
+    const finish = (zoomResult: 'deleted' | 'already_gone') =>
+      store.finishCancel({
+        eventUuid: EVENT,
+        owner: 'c1',
+        now: T0 + 2000,
+        zoomResult,
+        ...canceled,
+      });
+    /** The creator lets go of a booking it could not serve. */
+    const release = (attention: ReleaseLeaseInput['attention'] = null) =>
+      store.releaseLease({
+        eventUuid: EVENT,
+        owner: 'w1',
+        now: T0 + 5,
+        certainNoMeeting: attention !== null,
+        attention,
+        ...created,
+      });
+    const history = async (event = EVENT) =>
+      ((await store.get(event))?.audit ?? []).map(({ action, via, outcome }) => ({
+        action,
+        via,
+        outcome,
+      }));
+
+    it('a booking made and cancelled: claimed, created, cancelled, each with its delivery', async () => {
+      await store.claimCreate(claim(created));
+      await store.commitCreate({
+        eventUuid: EVENT,
+        owner: 'w1',
+        now: T0 + 10,
+        meeting: meeting(),
+        ...created,
+      });
+      await store.beginCancel(cancel(canceled));
+      await finish('deleted');
+      expect(await history()).toEqual([
+        { action: 'claimed', via: 'invitee.created', outcome: undefined },
+        { action: 'meeting_created', via: 'invitee.created', outcome: 'created' },
+        { action: 'invitee_canceled', via: 'invitee.canceled', outcome: undefined },
+        { action: 'meeting_deleted', via: 'invitee.canceled', outcome: 'cancelled' },
+      ]);
+    });
+
+    it('a change no delivery asked for (reconcile, expiry) names none', async () => {
+      await activeBooking();
+      expect((await store.get(EVENT))?.audit.map((e) => e.via)).toEqual([undefined, undefined]);
+    });
+
+    it('a booking Zoom could not serve: needs_attention, with the reason as detail', async () => {
+      await store.claimCreate(claim(created));
+      await release({ reason: 'host_without_zoom_user', message: 'no such host' });
+      expect(await lastEntry()).toEqual({
+        at: T0 + 5,
+        action: 'lease_released',
+        detail: 'host_without_zoom_user',
+        via: 'invitee.created',
+        outcome: 'needs_attention',
+      });
+    });
+
+    it('a delivery answered "try again later": failed', async () => {
+      await store.claimCreate(claim(created));
+      await release();
+      expect(await lastEntry()).toMatchObject({ action: 'lease_released', outcome: 'failed' });
+    });
+
+    it('a meeting Zoom had already lost: already_gone', async () => {
+      await activeBooking();
+      await store.beginCancel(cancel(canceled));
+      await finish('already_gone');
+      expect(await lastEntry()).toMatchObject({
+        action: 'meeting_deleted',
+        outcome: 'already_gone',
+      });
+    });
+
+    it('the old half of a reschedule: superseded', async () => {
+      await activeBooking();
+      await store.beginCancel({ ...rescheduledCancel('recreate'), ...canceled });
+      await finish('deleted');
+      expect(await lastEntry()).toMatchObject({ outcome: 'superseded' });
+    });
+
+    it('a meeting kept for a move: superseded at once; moved when the new half takes it', async () => {
+      await activeBooking('move');
+      await store.beginCancel({ ...rescheduledCancel('move'), ...canceled });
+      expect(await lastEntry()).toMatchObject({
+        action: 'invitee_canceled',
+        outcome: 'superseded',
+      });
+      await store.claimCreate({ ...newHalf('move'), ...created });
+      await store.commitCreate({
+        eventUuid: 'ev-2',
+        owner: 'w3',
+        now: T0 + 3001,
+        meeting: meeting(),
+        ...created,
+      });
+      expect(await lastEntry('ev-2')).toMatchObject({
+        action: 'meeting_created',
+        outcome: 'moved',
+      });
+    });
+
+    it('a group event: a joining invitee is a duplicate, a leaving one keeps the meeting', async () => {
+      await activeBooking();
+      await store.claimCreate(claim({ inviteeUri: inv('b'), owner: 'w2', ...created }));
+      expect(await lastEntry()).toMatchObject({ action: 'invitee_joined', outcome: 'duplicate' });
+      await store.beginCancel(cancel({ inviteeUri: inv('b'), ...canceled }));
+      expect(await lastEntry()).toMatchObject({
+        action: 'invitee_canceled',
+        outcome: 'kept_for_other_invitees',
+      });
+    });
+
+    it('a cancellation before its booking: tombstoned', async () => {
+      await store.beginCancel(cancel(canceled));
+      expect(await history()).toEqual([
+        { action: 'tombstoned', via: 'invitee.canceled', outcome: 'tombstoned' },
+      ]);
+    });
+
+    it('a cancellation while the meeting is being made: settled as cancelled, deleted later', async () => {
+      await store.claimCreate(claim(created));
+      await store.beginCancel(cancel(canceled));
+      expect(await lastEntry()).toMatchObject({ action: 'invitee_canceled', outcome: 'cancelled' });
+    });
+
+    it('a delivery that changed nothing leaves no entry', async () => {
+      await activeBooking();
+      // The first redelivery tells the invitee of the meeting (a commit without context told nobody).
+      await store.claimCreate(claim({ owner: 'w2', now: T0 + 20, ...created }));
+      const before = (await store.get(EVENT))?.audit;
+      await store.claimCreate(claim({ owner: 'w3', now: T0 + 30, ...created }));
+      expect((await store.get(EVENT))?.audit).toEqual(before);
+    });
   });
 
   it('lists every record', async () => {

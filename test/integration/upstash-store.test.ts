@@ -1,6 +1,11 @@
 import type { Redis } from '@upstash/redis';
 import type IORedis from 'ioredis';
-import { isFinished, type BookingRecord, type StoredMeeting } from '../../src/store/booking-record';
+import {
+  isFinished,
+  type AuditVia,
+  type BookingRecord,
+  type StoredMeeting,
+} from '../../src/store/booking-record';
 import type {
   BeginCancelInput,
   BookingStore,
@@ -297,7 +302,49 @@ const MOVE_FROM_A = { oldInviteeUri: inviteeUri('ev1', 'a'), mode: 'move' } as c
 const RECREATE_FROM_A = { oldInviteeUri: inviteeUri('ev1', 'a'), mode: 'recreate' } as const;
 const AFTER_LEASE = LEASE + 1;
 
+/** The old half of a reschedule of ev1/a to NEW_B, in move mode. */
+function rescheduledInMoveMode(): StepOf<'beginCancel'> {
+  return cancel('ev1', 'a', {
+    at: 1,
+    finalStatus: 'superseded',
+    supersededBy: NEW_B,
+    mode: 'move',
+  });
+}
+
+/** The step as the lifecycle sends it for a delivery of this kind (named in the history). */
+function by<S extends Step>(via: AuditVia, step: S): S {
+  return { ...step, input: { ...step.input, via } };
+}
+
 const SCENARIOS: [name: string, steps: [Step, string][]][] = [
+  [
+    "a booking's history names each delivery and how it ended",
+    [
+      [by('invitee.created', claim('ev1', 'a')), 'claimed'],
+      [by('invitee.created', release('ev1', { certainNoMeeting: true, at: 1 })), 'void'],
+      [by('invitee.created', claim('ev1', 'a', { at: 2 })), 'claimed'],
+      [by('invitee.created', commit('ev1', '85746065432', { at: 3 })), 'committed'],
+      [by('invitee.created', claim('ev1', 'b', { at: 4 })), 'exists+joined'],
+      [by('invitee.canceled', cancel('ev1', 'b', { at: 5 })), 'kept'],
+      [by('invitee.canceled', cancel('ev1', 'a', { at: 6 })), 'delete'],
+      [
+        by('invitee.canceled', finish('ev1', { at: 7, zoomResult: 'already_gone' })),
+        'record:cancelled',
+      ],
+      [by('invitee.canceled', cancel('ev2', 'a', { at: 8 })), 'tombstoned'],
+    ],
+  ],
+  [
+    'a reschedule in move mode: superseded, then moved',
+    [
+      [by('invitee.created', claim('ev1', 'a', { mode: 'move' })), 'claimed'],
+      [by('invitee.created', commit('ev1', '85746065432')), 'committed'],
+      [by('invitee.canceled', rescheduledInMoveMode()), 'kept_for_move'],
+      [by('invitee.created', claim('ev2', 'b', { at: 2, reschedule: MOVE_FROM_A })), 'move'],
+      [by('invitee.created', commit('ev2', '85746065432', { at: 3 })), 'committed'],
+    ],
+  ],
   [
     'a fresh claim is claimed and its commit committed',
     [
@@ -464,15 +511,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
     [
       [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
-      [
-        cancel('ev1', 'a', {
-          at: 1,
-          finalStatus: 'superseded',
-          supersededBy: NEW_B,
-          mode: 'move',
-        }),
-        'kept_for_move',
-      ],
+      [rescheduledInMoveMode(), 'kept_for_move'],
       [claim('ev1', 'x', { owner: 'w2', at: 2 }), 'in_progress'],
       [claim('ev2', 'b', { owner: 'w3', at: 3, reschedule: MOVE_FROM_A }), 'move'],
       [commit('ev2', '85746065432', { owner: 'w3', at: 4 }), 'committed'],
@@ -531,15 +570,7 @@ const SCENARIOS: [name: string, steps: [Step, string][]][] = [
     [
       [claim('ev1', 'a', { mode: 'move' }), 'claimed'],
       [commit('ev1', '85746065432'), 'committed'],
-      [
-        cancel('ev1', 'a', {
-          at: 1,
-          finalStatus: 'superseded',
-          supersededBy: NEW_B,
-          mode: 'move',
-        }),
-        'kept_for_move',
-      ],
+      [rescheduledInMoveMode(), 'kept_for_move'],
       [cancel('ev2', 'b', { owner: 'w2', at: 2 }), 'tombstoned'],
       [claim('ev2', 'b', { owner: 'w3', at: 3, reschedule: MOVE_FROM_A }), 'abandon_move'],
       [claim('ev2', 'b', { owner: 'w4', at: 4, reschedule: MOVE_FROM_A }), 'in_progress'],
@@ -729,7 +760,9 @@ async function randomStep(
   const invitee =
     known.length > 0 && rand() < 0.5 ? pick(known) : inviteeUri(event, pick(['i1', 'i2']));
   const owner = current?.lease && rand() < 0.6 ? current.lease.owner : pick(OWNERS);
-  const base = { eventUuid: event, owner, now: clock.now };
+  // The delivery behind the step, as the lifecycle names it (tools name none).
+  const via = pick([undefined, 'invitee.created', 'invitee.canceled'] as const);
+  const base = { eventUuid: event, owner, now: clock.now, ...(via ? { via } : {}) };
   const partner = (): string | null => {
     const roll = rand();
     if (roll < 0.4) return null;
@@ -791,8 +824,13 @@ async function randomStep(
         op,
         input: { ...base, zoomResult: pick(['deleted', 'already_gone', 'no_meeting'] as const) },
       };
-    case 'releaseLease':
-      return { op, input: { ...base, certainNoMeeting: rand() < 0.5 } };
+    case 'releaseLease': {
+      const attention =
+        rand() < 0.3
+          ? { reason: pick(['host_without_zoom_user', 'zoom_daily_limit'] as const), message: 'm' }
+          : null;
+      return { op, input: { ...base, certainNoMeeting: rand() < 0.5, attention } };
+    }
   }
 }
 
@@ -1031,12 +1069,7 @@ describe('keys and retention', () => {
     const keys = upstashKeys(prefix);
     await store.claimCreate(claim('ev1', 'a', { mode: 'move' }).input);
     await store.commitCreate(commit('ev1', '85746065432').input);
-    const kept = cancel('ev1', 'a', {
-      at: 1,
-      finalStatus: 'superseded',
-      supersededBy: NEW_B,
-      mode: 'move',
-    });
+    const kept = rescheduledInMoveMode();
     expect((await store.beginCancel(kept.input)).type).toBe('kept_for_move');
     expect(await ttl(keys.booking('ev1'))).toBe(-1);
 

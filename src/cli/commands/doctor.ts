@@ -26,7 +26,8 @@ import {
   type Command,
 } from '../command';
 import { errorMessage, printJson } from '../format';
-import { listSubscriptions, sameUrl, subscriptionWarnings } from './webhooks';
+import { listSubscriptions, subscriptionWarnings } from '../../calendly/subscriptions';
+import { sameUrl } from './webhooks';
 
 export type CheckStatus = 'ok' | 'warn' | 'FAIL';
 

@@ -7,7 +7,9 @@ import type { NotificationOutbox, OutboxItem, OutboxStatus } from '../../store/o
 import {
   EXIT_FAILURE,
   EXIT_OK,
+  parseLimit,
   parseCommandArgs,
+  runSubcommand,
   UsageError,
   type CliIo,
   type Command,
@@ -48,21 +50,7 @@ export const notificationsCommand: Command = {
   name: 'notifications',
   summary: 'List, retry and test the notifications the receiver sends',
   help: HELP,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case 'list':
-        return list(rest, io);
-      case 'retry':
-        return retry(rest, io);
-      case 'test':
-        return test(rest, io);
-      case undefined:
-        throw new UsageError('Say what to do: notifications list, retry or test.');
-      default:
-        throw new UsageError(`Unknown notifications command "${sub}": use list, retry or test.`);
-    }
-  },
+  run: (argv, io) => runSubcommand('notifications', argv, io, { list, retry, test }),
 };
 
 const DEFAULT_LIMIT = 50;
@@ -76,10 +64,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   });
-  const limit = values.limit === undefined ? DEFAULT_LIMIT : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new UsageError(`--limit must be a whole number of at least 1, got "${values.limit}".`);
-  }
+  const limit = parseLimit(values.limit, DEFAULT_LIMIT);
   return withOutbox(io, async (outbox, now) => {
     const items = await outbox.list({ status: values.failed ? 'failed' : undefined, limit, now });
     const counts = await outbox.counts(now);

@@ -1,9 +1,12 @@
-import { loadConfig } from '../../config';
+import { loadConfig, zoomCredentialsSet, type AppConfig, type Env } from '../../config';
+import { ConfigError } from '../../errors';
 import { createJsonLogger } from '../../log';
 import { DEFAULT_HOST, startReceiver } from '../../server/start-receiver';
 import { EXIT_OK, parseCommandArgs, UsageError, type CliIo, type Command } from '../command';
+import { stopRequested } from '../stop-requested';
+import { serveSandbox } from './serve-sandbox';
 
-const HELP = `Usage: calendly-zoom serve [--port N] [--host ADDRESS]
+const HELP = `Usage: calendly-zoom serve [--port N] [--host ADDRESS] [--sandbox | --sandbox-if-unconfigured]
 
 Runs the self-hosted Calendly webhook receiver: every signed Calendly delivery
 becomes (or cancels) a Zoom meeting. Logs are JSON lines on stdout.
@@ -12,12 +15,29 @@ Options:
   --port N         Port to listen on (default: PORT, else 3000; 0 picks a free one).
   --host ADDRESS   Address to bind (default ${DEFAULT_HOST}; 0.0.0.0 for every interface,
                    e.g. in a container).
+  --sandbox        Run against a simulated Zoom on this machine, with its own
+                   SQLite file (SANDBOX_DIR/sandbox.db, emptied at each start) and
+                   a signing key made for the run and printed; no Calendly token,
+                   notifications only to loopback URLs. Refuses to start when
+                   ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID or ZOOM_CLIENT_SECRET is set.
+                   \`calendly-zoom trigger … --sandbox\` sends it sample bookings.
+  --sandbox-if-unconfigured
+                   What \`npm start\` runs: the sandbox when no ZOOM_* credential is
+                   set, the real receiver otherwise (which lists every missing
+                   variable when some are set and others not).
 
 Endpoints:
   POST /webhooks/calendly   Calendly deliveries (register this URL with
                             \`calendly-zoom webhooks subscribe\`).
   GET  /healthz             200 when the booking store takes a harmless write,
                             503 otherwise (answered within a second).
+  GET  /                    The status page, only with STATUS_TOKEN set: today's
+                            outcomes, bookings needing attention and their fix,
+                            recent deliveries, notifications, the Calendly
+                            subscription, a search box. Every page needs the token:
+                            \`Authorization: Bearer <token>\`, or in a browser
+                            open /login?token=<token> once (sets a cookie).
+  GET  /bookings?q=…        The search: what \`calendly-zoom bookings show\` prints.
 
 Environment:
   CALENDLY_SIGNING_KEY        required; the webhook subscription's signing key
@@ -47,6 +67,10 @@ Environment:
                               new booking (default 25)
   NOTIFY_URLS, NOTIFY_SECRET, SMTP_URL, MAIL_FROM …  notifications
                               (docs/notifications.md)
+  STATUS_TOKEN                turns the status page on; at least 24 characters
+                              (e.g. \`openssl rand -hex 24\`)
+  CALENDLY_TOKEN              lets the status page show the subscription's state
+  SANDBOX_DIR                 --sandbox: where its files go (default ./data)
 
 Limits (what a flood of connections can take from the process):
   RECEIVER_MAX_CONNECTIONS      open connections at once (default 500); at
@@ -70,13 +94,22 @@ export const serveCommand: Command = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs({
       args: argv,
-      options: { port: { type: 'string' }, host: { type: 'string' } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        sandbox: { type: 'boolean', default: false },
+        'sandbox-if-unconfigured': { type: 'boolean', default: false },
+      },
     });
     const port = values.port === undefined ? undefined : parsePort(values.port);
     if (values.host !== undefined && values.host.trim() === '') {
       throw new UsageError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0.');
     }
-    const config = loadConfig(io.env, { signingKey: true, zoom: true });
+    const unconfigured = zoomCredentialsSet(io.env).length === 0;
+    if (values.sandbox || (values['sandbox-if-unconfigured'] && unconfigured)) {
+      return serveSandbox({ port, host: values.host }, io);
+    }
+    const config = loadServeConfig(io.env, unconfigured);
     const log = createJsonLogger((line) => io.stdout(`${line}\n`), {}, io.now);
 
     const receiver = await startReceiver(config, {
@@ -105,19 +138,24 @@ export const serveCommand: Command = {
   },
 };
 
+/** With no Zoom account configured at all, the missing settings come with the way to try it. */
+function loadServeConfig(env: Env, unconfigured: boolean): AppConfig {
+  try {
+    return loadConfig(env, { signingKey: true, zoom: true });
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !unconfigured) throw error;
+    throw new ConfigError(
+      `${error.message}\n\nNo Zoom account yet? \`npx calendly-zoom serve --sandbox\` (what \`npm start\` ` +
+        'runs when no ZOOM_* variable is set) runs the receiver against a simulated Zoom.',
+      { cause: error },
+    );
+  }
+}
+
 function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) {
     throw new UsageError(`--port must be a whole number from 0 to 65535, got "${text}".`);
   }
   return port;
-}
-
-/** Without a signal (an embedding that never stops) this waits for the process to end. */
-function stopRequested(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (!signal) return;
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }

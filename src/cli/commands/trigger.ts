@@ -6,6 +6,7 @@ import { loadConfig } from '../../config';
 import { CalendlyZoomError } from '../../errors';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command';
 import { printJson } from '../format';
+import { triggerSandbox } from './trigger-sandbox';
 
 const KINDS: readonly InviteeEventKind[] = ['invitee.created', 'invitee.canceled'];
 /** Longer than Calendly's 15 s read timeout: the point is to see what the receiver answers. */
@@ -14,6 +15,7 @@ const PLACEHOLDER_HOST = 'host@example.com';
 const ID = /^[A-Za-z0-9-]+$/;
 
 const HELP = `Usage: calendly-zoom trigger <invitee.created|invitee.canceled> --url URL [options]
+       calendly-zoom trigger <invitee.created|invitee.canceled|reschedule> --sandbox [options]
 
 Sends a correctly signed Calendly event to a receiver or a Make webhook, the fastest way to test a
 set-up end to end. The sample is a Calendly API v2 booking starting tomorrow, with a custom location
@@ -29,6 +31,15 @@ Options:
   --host EMAIL           Calendly host of the sample (default: ZOOM_DEFAULT_HOST, else ${PLACEHOLDER_HOST})
   --json                 Machine-readable output on stdout
   -h, --help             Show this help
+
+With --sandbox (the sandbox \`npm start\` or \`calendly-zoom serve --sandbox\` runs, found
+through SANDBOX_DIR, default ./data): signed with the sandbox's key, and each delivery is shown
+with the steps it made the booking go through and the meeting's join link.
+  invitee.created        A new booking (--host EMAIL: a host the simulated Zoom does not
+                         know, to see a booking that needs attention)
+  invitee.canceled       Cancels the latest active booking (or --event-uuid/--invitee-uuid)
+  reschedule             Reschedules it one day later: the pair Calendly sends, the old
+                         booking cancelled as rescheduled, then the new one created
 
 Exit code 0 when the URL answers 2xx, 1 otherwise.
 `;
@@ -54,10 +65,31 @@ export const triggerCommand: Command = {
         'invitee-uuid': { type: 'string' },
         host: { type: 'string' },
         json: { type: 'boolean', default: false },
+        sandbox: { type: 'boolean', default: false },
       },
     });
     const [kindArg, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+    if (values.sandbox) {
+      if (values.url !== undefined || values['from-file'] !== undefined || values['signing-key']) {
+        throw new UsageError(
+          '--sandbox sends samples to the running sandbox with its own key: leave out --url, --from-file and --signing-key.',
+        );
+      }
+      if (kindArg !== 'reschedule' && !(KINDS as readonly string[]).includes(kindArg ?? '')) {
+        throw new UsageError('Name what to send: invitee.created, invitee.canceled or reschedule.');
+      }
+      return triggerSandbox(
+        kindArg as InviteeEventKind | 'reschedule',
+        {
+          host: values.host,
+          eventUuid: values['event-uuid'],
+          inviteeUuid: values['invitee-uuid'],
+          json: values.json,
+        },
+        io,
+      );
+    }
     const file = values['from-file'];
     if (kindArg === undefined && file === undefined) {
       throw new UsageError('Name the event to send: invitee.created or invitee.canceled.');

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
-  CalendlyApiError,
   createCalendlyClient,
   type CalendlyClient,
-  type CalendlyUser,
   type WebhookEvent,
-  type WebhookSubscription,
 } from '../../calendly/client';
+import { listSubscriptions, subscriptionWarnings } from '../../calendly/subscriptions';
 import { loadConfig } from '../../config';
 import { createFetchHttpClient } from '../../http';
 import {
@@ -14,6 +12,7 @@ import {
   EXIT_OK,
   UsageError,
   parseCommandArgs,
+  runSubcommand,
   type CliIo,
   type Command,
 } from '../command';
@@ -56,23 +55,7 @@ export const webhooksCommand: Command = {
   name: 'webhooks',
   summary: 'Subscribe, list and unsubscribe Calendly webhook subscriptions',
   help: HELP,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case 'subscribe':
-        return subscribe(rest, io);
-      case 'list':
-        return list(rest, io);
-      case 'unsubscribe':
-        return unsubscribe(rest, io);
-      case undefined:
-        throw new UsageError('Say what to do: webhooks subscribe, list or unsubscribe.');
-      default:
-        throw new UsageError(
-          `Unknown webhooks command "${sub}": use subscribe, list or unsubscribe.`,
-        );
-    }
-  },
+  run: (argv, io) => runSubcommand('webhooks', argv, io, { subscribe, list, unsubscribe }),
 };
 
 async function subscribe(argv: string[], io: CliIo): Promise<number> {
@@ -234,67 +217,6 @@ function calendlyClient(io: CliIo): CalendlyClient {
     token: config.calendly.token ?? '',
     apiUrl: config.calendly.apiUrl,
   });
-}
-
-/**
- * Subscriptions in one or both scopes. With `all`, organisation-scope subscriptions a non-admin
- * token may not see become a warning instead of a failure: the user-scope ones still count.
- */
-export async function listSubscriptions(
-  calendly: CalendlyClient,
-  user: CalendlyUser,
-  scope: 'organization' | 'user' | 'all',
-): Promise<{ subscriptions: WebhookSubscription[]; warnings: string[] }> {
-  const warnings: string[] = [];
-  const found: WebhookSubscription[] = [];
-  if (scope !== 'user') {
-    try {
-      found.push(
-        ...(await calendly.listWebhookSubscriptions({
-          organization: user.organization,
-          scope: 'organization',
-        })),
-      );
-    } catch (error) {
-      if (!(scope === 'all' && error instanceof CalendlyApiError && error.status === 403)) {
-        throw error;
-      }
-      warnings.push(
-        'Organisation-scope subscriptions are hidden from this token (it needs an organisation owner or admin); only user-scope ones are listed.',
-      );
-    }
-  }
-  if (scope !== 'organization') {
-    found.push(
-      ...(await calendly.listWebhookSubscriptions({
-        organization: user.organization,
-        scope: 'user',
-        user: user.uri,
-      })),
-    );
-  }
-  // One subscription can come back in both listings.
-  const unique = [...new Map(found.map((s) => [s.uri || s.uuid, s])).values()];
-  return { subscriptions: unique, warnings };
-}
-
-/** What is wrong with a subscription, with the fix: Calendly stops delivering silently. */
-export function subscriptionWarnings(s: WebhookSubscription): string[] {
-  if (s.state === 'disabled') {
-    return [
-      `Subscription ${s.uuid} (${s.callbackUrl}) is disabled: Calendly stops after 24 h of failed ` +
-        `deliveries and never resumes. Make the URL answer 2xx again, then resubscribe: ` +
-        `\`calendly-zoom webhooks unsubscribe ${s.uuid}\` and \`calendly-zoom webhooks subscribe --url ${s.callbackUrl}\` ` +
-        `(a new signing key), then \`calendly-zoom reconcile --apply\` for the bookings missed meanwhile.`,
-    ];
-  }
-  if (s.retryStartedAt) {
-    return [
-      `Subscription ${s.uuid} (${s.callbackUrl}) has been failing since ${s.retryStartedAt}: Calendly ` +
-        `disables it 24 h after that. Check that the URL answers 2xx (e.g. with \`calendly-zoom trigger\`).`,
-    ];
-  }
-  return [];
 }
 
 /** Trailing slashes and the host's case do not make another endpoint. */

@@ -14,25 +14,27 @@ local function begin_cancel(input)
   local existing = record_of(event_uuid)
 
   if not existing then
-    local record = new_record(event_uuid, input.eventUri, now, 'tombstoned', input.rescheduleMode)
+    local record = new_record(event_uuid, input.eventUri, input, 'tombstoned', input.rescheduleMode)
     record.status = 'tombstoned'
     record.invitees[invitee_uri] = 'canceled'
     record.supersededBy = superseded_by
+    settle(record, 'tombstoned')
     table.insert(writes.records, record)
     return { result = { type = 'tombstoned', record = record }, writes = writes }
   end
 
   local already_canceled = existing.invitees[invitee_uri] == 'canceled'
-  local record = touch(existing, now, 'invitee_canceled', invitee_uri)
+  local record = touch(existing, input, 'invitee_canceled', invitee_uri)
   record.invitees[invitee_uri] = 'canceled'
   if truthy(superseded_by) and #active_invitees(record) == 0 then
     record.supersededBy = superseded_by
   end
   local function take_lease()
-    append_audit(record, now, 'lease_taken_over', lease_owner(existing))
+    append_audit(record, input, 'lease_taken_over', lease_owner(existing))
     record.lease = { owner = input.owner, expiresAt = now + input.leaseMs }
   end
-  local function write(kind)
+  local function write(kind, outcome)
+    if outcome then settle(record, outcome) end
     table.insert(writes.records, record)
     return { result = { type = kind, record = record }, writes = writes }
   end
@@ -43,11 +45,11 @@ local function begin_cancel(input)
   local status = existing.status
   if status == 'tombstoned' then
     if already_canceled then return unchanged('done') end
-    return write('tombstoned')
+    return write('tombstoned', 'tombstoned')
   end
   if status == 'cancelled' or status == 'superseded' then
     if already_canceled then return unchanged('done') end
-    return write('done')
+    return write('done', 'duplicate')
   end
   if status == 'cancelling' then
     if lease_live(existing, now) then
@@ -58,12 +60,12 @@ local function begin_cancel(input)
     return write('delete')
   end
   if status == 'creating' then
-    if #active_invitees(record) > 0 then return write('kept') end
+    if #active_invitees(record) > 0 then return write('kept', 'kept_for_other_invitees') end
     record.cancelRequested = input.finalStatus
     if lease_live(existing, now) then
       -- A settling create has nobody to delete what it makes: not acknowledged until it can.
       if truthy(existing.lease.settling) then return write('in_progress') end
-      return write('deferred')
+      return write('deferred', input.finalStatus)
     end
     take_lease()
     return write('recover')
@@ -81,14 +83,14 @@ local function begin_cancel(input)
         end
         announced.told = told
       end
-      return write('kept')
+      return write('kept', 'kept_for_other_invitees')
     end
     if input.finalStatus == 'superseded' and mode_for(existing, input) == 'move'
       and truthy(input.supersededBy) and truthy(record.meeting)
       and not known_elsewhere(superseded_by) then
       record.status = 'superseded'
       record.pendingMove = true
-      return write('kept_for_move')
+      return write('kept_for_move', 'superseded')
     end
     record.status = 'cancelling'
     record.cancelRequested = input.finalStatus

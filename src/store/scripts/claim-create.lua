@@ -30,7 +30,7 @@ local function try_move(input, old, existing, writes)
   if not movable then return nil end
 
   local now = input.now
-  local from = touch(old, now, 'meeting_moved_out', input.inviteeUri)
+  local from = touch(old, input, 'meeting_moved_out', input.inviteeUri)
   from.status = 'superseded'
   from.supersededBy = input.inviteeUri
   from.pendingMove = false
@@ -41,9 +41,9 @@ local function try_move(input, old, existing, writes)
 
   local record
   if existing then
-    record = touch(existing, now, 'reopened', input.inviteeUri)
+    record = touch(existing, input, 'reopened', input.inviteeUri)
   else
-    record = new_record(input.eventUuid, input.eventUri, now, 'claimed', mode_for(old, input))
+    record = new_record(input.eventUuid, input.eventUri, input, 'claimed', mode_for(old, input))
   end
   record.status = 'creating'
   record.meeting = copy(old.meeting)
@@ -57,7 +57,7 @@ local function try_move(input, old, existing, writes)
   record.pendingMove = false
   record.movingFrom = old.eventUuid
   record.replaces = old_invitee_uri
-  append_audit(record, now, 'meeting_moved_in', old.eventUuid)
+  append_audit(record, input, 'meeting_moved_in', old.eventUuid)
   record.invitees[input.inviteeUri] = 'active'
   table.insert(writes.records, from)
   table.insert(writes.records, record)
@@ -98,7 +98,7 @@ local function claim_create(input)
     if lease_live(existing, now) then
       return { result = { type = 'in_progress', record = existing }, writes = no_writes() }
     end
-    local record = touch(existing, now, 'lease_taken_over', lease_owner(existing))
+    local record = touch(existing, input, 'lease_taken_over', lease_owner(existing))
     record.lease = { owner = input.owner, expiresAt = now + input.leaseMs }
     return { result = { type = 'recover', record = record }, writes = record_write(record) }
   end
@@ -111,8 +111,9 @@ local function claim_create(input)
     if not invitee_added and not untold then
       return { result = { type = 'exists', record = existing, inviteeAdded = false }, writes = writes }
     end
-    local record = touch(existing, now, invitee_added and 'invitee_joined' or 'invitee_told', invitee_uri)
+    local record = touch(existing, input, invitee_added and 'invitee_joined' or 'invitee_told', invitee_uri)
     record.invitees[invitee_uri] = 'active'
+    settle(record, 'duplicate')
     if val(record.announced) then
       table.insert(writes.notices,
         draft('invitee.joined', record, input, { sequence = record.announced.sequence }))
@@ -123,7 +124,7 @@ local function claim_create(input)
   end
 
   if existing and existing.status == 'creating' then
-    local record = touch(existing, now, 'invitee_joined', invitee_uri)
+    local record = touch(existing, input, 'invitee_joined', invitee_uri)
     record.invitees[invitee_uri] = 'active'
     -- A live invitee means the meeting is wanted after all.
     record.cancelRequested = NULL
@@ -132,7 +133,7 @@ local function claim_create(input)
       return { result = { type = 'in_progress', record = record }, writes = writes }
     end
     record.lease = { owner = input.owner, expiresAt = now + input.leaseMs }
-    append_audit(record, now, 'lease_taken_over', lease_owner(existing))
+    append_audit(record, input, 'lease_taken_over', lease_owner(existing))
     table.insert(writes.records, record)
     local kind = 'claimed'
     if truthy(existing.recoveryNeeded) or truthy(existing.movingFrom) then kind = 'recover' end
@@ -151,9 +152,9 @@ local function claim_create(input)
 
   local record
   if existing then
-    record = touch(existing, now, 'reopened', invitee_uri)
+    record = touch(existing, input, 'reopened', invitee_uri)
   else
-    record = new_record(event_uuid, input.eventUri, now, 'claimed', mode_for(old, input))
+    record = new_record(event_uuid, input.eventUri, input, 'claimed', mode_for(old, input))
   end
   local replaces = old_invitee_of(input)
   if replaces == nil then replaces = record.replaces end

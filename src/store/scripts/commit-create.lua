@@ -13,7 +13,7 @@ local function commit_create(input)
   if existing.status ~= 'creating' then
     return { result = { type = 'lost', record = existing }, writes = no_writes() }
   end
-  local record = touch(existing, now, 'meeting_created', meeting.id)
+  local record = touch(existing, input, 'meeting_created', meeting.id)
   record.meeting = meeting
   record.movingFrom = NULL
   record.booking = val(input.context) or val(record.booking) or NULL
@@ -38,6 +38,7 @@ local function commit_create(input)
     local announced = val(existing.announced)
     sequence = (announced and announced.sequence or 0) + 1
   end
+  settle(record, moved and 'moved' or 'created')
   local previous = NULL
   if from and truthy(from.startTime) and val(from.durationMinutes) ~= nil then
     previous = { startTime = from.startTime, durationMinutes = from.durationMinutes }

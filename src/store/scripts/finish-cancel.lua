@@ -8,14 +8,14 @@ local function finish_cancel(input)
   if existing.status == 'creating' and not truthy(existing.cancelRequested) then
     -- An invitee joined the group event while we cleaned up: its own delivery comes back to
     -- create the meeting it still wants.
-    local record = touch(existing, input.now, 'cleanup_done', input.zoomResult)
+    local record = touch(existing, input, 'cleanup_done', input.zoomResult)
     record.lease = NULL
     record.recoveryNeeded = false
     record.meeting = NULL
     record.movingFrom = NULL
     return { result = record, writes = record_write(record) }
   end
-  local record = touch(existing, input.now, 'meeting_deleted', input.zoomResult)
+  local record = touch(existing, input, 'meeting_deleted', input.zoomResult)
   record.status = val(existing.cancelRequested) or 'cancelled'
   record.cancelRequested = NULL
   record.lease = NULL
@@ -23,6 +23,13 @@ local function finish_cancel(input)
   record.movingFrom = NULL
   record.pendingMove = false
   if truthy(record.meeting) then record.meeting.startUrl = NULL end
+  if record.status == 'superseded' then
+    settle(record, 'superseded')
+  elseif input.zoomResult == 'already_gone' then
+    settle(record, 'already_gone')
+  else
+    settle(record, 'cancelled')
+  end
   local writes = record_write(record)
   -- Only a meeting its people were told of is announced as gone.
   local announced = val(existing.announced)

@@ -6,7 +6,7 @@ local function forget_meeting(input)
   if not existing or existing.status ~= 'active' or not meeting or meeting.id ~= input.meetingId then
     return { result = { type = 'unchanged', record = existing or NULL }, writes = no_writes() }
   end
-  local record = touch(existing, input.now, 'meeting_forgotten', input.meetingId)
+  local record = touch(existing, input, 'meeting_forgotten', input.meetingId)
   local writes = record_write(record)
   local announced = val(existing.announced)
   if announced then

@@ -91,22 +91,35 @@ local function copy(t)
   return c
 end
 
-local function append_audit(record, now, action, detail)
-  local entry = { at = now, action = action }
+-- auditEntry of transitions.ts: the delivery behind the change goes with it.
+local function audit_entry(input, action, detail)
+  local entry = { at = input.now, action = action }
   if detail ~= nil then entry.detail = detail end
-  table.insert(record.audit, entry)
+  if truthy(input.via) then entry.via = input.via end
+  return entry
+end
+
+local function append_audit(record, input, action, detail)
+  table.insert(record.audit, audit_entry(input, action, detail))
   while #record.audit > AUDIT_LIMIT do table.remove(record.audit, 1) end
 end
 
+-- settle of transitions.ts: the latest entry settled its delivery with this outcome.
+local function settle(record, outcome)
+  local last = record.audit[#record.audit]
+  if last then last.outcome = outcome end
+end
+
 -- A copy to change, never the snapshot's own table.
-local function touch(record, now, action, detail)
+local function touch(record, input, action, detail)
   local c = copy(record)
-  c.updatedAt = now
-  append_audit(c, now, action, detail)
+  c.updatedAt = input.now
+  append_audit(c, input, action, detail)
   return c
 end
 
-local function new_record(event_uuid, event_uri, now, action, reschedule_mode)
+local function new_record(event_uuid, event_uri, input, action, reschedule_mode)
+  local now = input.now
   return {
     eventUuid = event_uuid,
     eventUri = event_uri,
@@ -128,7 +141,7 @@ local function new_record(event_uuid, event_uri, now, action, reschedule_mode)
     attention = NULL,
     createdAt = now,
     updatedAt = now,
-    audit = { { at = now, action = action } },
+    audit = { audit_entry(input, action) },
   }
 end
 
@@ -162,7 +175,7 @@ end
 
 -- giveUpMove of transitions.ts: the kept meeting's old booking goes to cancelling, held by the caller.
 local function give_up_move(old, input, action, detail)
-  local record = touch(old, input.now, action, detail)
+  local record = touch(old, input, action, detail)
   record.status = 'cancelling'
   record.pendingMove = false
   record.cancelRequested = 'superseded'

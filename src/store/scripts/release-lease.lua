@@ -9,7 +9,7 @@ local function release_lease(input)
     return { writes = no_writes() }
   end
   local attention = val(input.attention)
-  local record = touch(existing, input.now, 'lease_released', attention and attention.reason or nil)
+  local record = touch(existing, input, 'lease_released', attention and attention.reason or nil)
   -- An unsettled create keeps the booking held (by nobody alive) until Zoom could have finished.
   if truthy(val(input.settleUntil)) then
     record.lease = { owner = input.owner, expiresAt = input.settleUntil, settling = true }
@@ -19,6 +19,7 @@ local function release_lease(input)
   if record.status == 'creating' and not truthy(record.movingFrom) then
     record.recoveryNeeded = not truthy(input.certainNoMeeting)
   end
+  settle(record, attention and 'needs_attention' or 'failed')
   local writes = record_write(record)
   if attention then
     local previous = val(existing.attention)
