@@ -141,6 +141,8 @@ export const triggerCommand: Command = {
         inviteeUuid: values['invitee-uuid'],
         hostEmail:
           values.host ?? (defaultHost && defaultHost !== 'me' ? defaultHost : PLACEHOLDER_HOST),
+        // A receiver accepts only URIs under its CALENDLY_API_URL: the sample names the same one.
+        apiUrl: config.calendly.apiUrl,
       });
       body = Buffer.from(JSON.stringify(sample.body));
       ids = { eventUuid: sample.eventUuid, inviteeUuid: sample.inviteeUuid };

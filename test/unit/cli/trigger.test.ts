@@ -96,6 +96,16 @@ describe('trigger', () => {
     });
   });
 
+  it('names URIs under CALENDLY_API_URL, which the receiver it targets checks them against', async () => {
+    const apiUrl = 'http://127.0.0.1:4010/calendly';
+    await runCli(['trigger', 'invitee.created', '--url', receiver.url], {
+      env: { ...ENV, CALENDLY_API_URL: apiUrl },
+    });
+
+    const event = parseInviteeEvent(receiver.last().body, { calendlyApiUrl: apiUrl });
+    expect(event.eventUri.startsWith(`${apiUrl}/scheduled_events/`)).toBe(true);
+  });
+
   it('uses fresh random UUIDs on every run', async () => {
     await runCli(['trigger', 'invitee.created', '--url', receiver.url], { env: ENV });
     await runCli(['trigger', 'invitee.created', '--url', receiver.url], { env: ENV });
