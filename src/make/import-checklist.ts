@@ -12,7 +12,7 @@ import {
 import type { Measurement } from './measure-operations';
 import type { BlueprintOptions } from './options';
 import { PRUNE_BATCH } from './build-prune-blueprint';
-import { SEARCH_PAGE_SIZE } from './meeting-steps';
+import { SEARCH_PAGE_SIZE } from './meeting-search';
 import { PASTE_SIGNING_KEY } from './signature-check';
 import { ONE_MB } from './simulator';
 import { PASTE_ZOOM_ACCOUNT_ID } from './zoom-steps';

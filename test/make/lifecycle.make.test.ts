@@ -15,6 +15,7 @@ import type { MakeInterpretation } from '../../src/make/simulator';
 import {
   SIGNING_KEY,
   joining,
+  moduleNamed,
   newBooking,
   rescheduleLinks,
   startMakeKit,
@@ -36,6 +37,7 @@ const PESSIMISTIC: Partial<MakeInterpretation> = {
   addExistingKey: 'ignore',
   getMissingRecord: 'no-bundle',
   updateMissingRecord: 'ignore',
+  stoppedRunWrites: 'lost',
 };
 
 const outcome = (result: { body: string }): unknown =>
@@ -306,7 +308,8 @@ describe.each([
       expect(outcome(await kit.created(b))).toBe('in_progress');
       await kit.sim.advance(11 * 60_000);
       expect(outcome(await kit.created(b))).toBe('created');
-      expect(kit.zoom.requestsTo('listMeetings')).toHaveLength(1);
+      // Once before the first create (a new booking), once when the claim ran out.
+      expect(kit.zoom.requestsTo('listMeetings')).toHaveLength(2);
       kit.expectMeetingsFor([b]);
     });
 
@@ -371,12 +374,39 @@ describe.each([
           status: 'failed',
           last_error: expect.stringMatching(reason),
         });
+        const asked = kit.zoom.requests.length;
         const again = await kit.created(b);
         expect([again.status, outcome(again)]).toEqual([200, 'failed']);
-        expect(kit.zoom.requestsTo('createMeeting')).toHaveLength(1);
+        // Not retried: the second delivery does not ask Zoom anything.
+        expect(kit.zoom.requests).toHaveLength(asked);
         kit.expectMeetingsFor([]);
       },
     );
+  });
+
+  describe('a Make outage mid-run, after Zoom made the meeting, before the record was written', () => {
+    const outage = { stopBefore: moduleNamed('store the meeting (active)') };
+
+    it('the redelivery finds the meeting by its marker and records it: one meeting, recorded', async () => {
+      const b = newBooking();
+      const lost = await kit.created(b, {}, outage);
+      expect([lost.stopped, lost.status]).toEqual([true, 0]);
+      expect(kit.zoom.liveMeetings()).toHaveLength(1);
+      const again = await kit.created(b);
+      expect([again.status, outcome(again)]).toEqual([200, 'created']);
+      expect(JSON.parse(again.body).meeting_id).toBe(kit.zoom.liveMeetings()[0]?.id);
+      expect(kit.zoom.requestsTo('createMeeting')).toHaveLength(1);
+      kit.expectMeetingsFor([b]);
+    });
+
+    it('a cancel that comes before the redelivery deletes the meeting', async () => {
+      const b = newBooking();
+      await kit.created(b, {}, outage);
+      expect(outcome(await kit.canceled(b))).toBe('tombstoned');
+      kit.expectMeetingsFor([]);
+      expect(outcome(await kit.created(b))).toBe('tombstoned');
+      kit.expectMeetingsFor([]);
+    });
   });
 
   describe('deliveries that never reach a booking', () => {
