@@ -73,6 +73,9 @@ function meetingBody(ctx: BuildContext, create: boolean): string {
   ]);
 }
 
+/** The name of the write that records a meeting Zoom just made (where an outage hurts most). */
+export const STORE_MEETING = 'store the meeting (active)';
+
 /** This invitee's booking record, with the meeting a Zoom call just answered with. */
 export function storeMeeting(
   ctx: BuildContext,
@@ -83,7 +86,7 @@ export function storeMeeting(
   return bookInvitee(
     ctx,
     record,
-    'store the meeting (active)',
+    STORE_MEETING,
     {
       status: BOOKING_STATUS.active,
       meeting_id: formula(meeting.id),
