@@ -413,6 +413,25 @@ describe.each([
       expect(outcome(await kit.created(b))).toBe('tombstoned');
       kit.expectMeetingsFor([]);
     });
+
+    it('a meeting Zoom refuses to delete is recorded for attention with the cancel, answered 200', async () => {
+      const b = newBooking();
+      await kit.created(b, {}, outage);
+      kit.zoom.failNext('deleteMeeting', {
+        type: 'respond',
+        status: 400,
+        body: { code: 3000, message: 'Cannot delete this meeting.' },
+      });
+      const cancel = await kit.canceled(b);
+      expect([cancel.status, outcome(cancel)]).toEqual([200, 'failed']);
+      expect(kit.bookings()[b.eventUuid]).toMatchObject({
+        status: 'failed',
+        canceled: `,${b.inviteeUuid},`,
+        last_error: expect.stringMatching(/Cannot delete this meeting/),
+      });
+      // The invitee's late create stays refused.
+      expect(outcome(await kit.created(b))).toBe('tombstoned');
+    });
   });
 
   describe('deliveries that never reach a booking', () => {
