@@ -6,7 +6,7 @@
 import type { MakeModule } from './blueprint-types';
 import type { BuildContext } from './build-context';
 import { answer } from './answers';
-import { BOOKING_STATUS } from './data-structures';
+import { BOOKING_STATUS, type BookingField } from './data-structures';
 import { condition } from './conditions';
 import { eventUri, inviteeUuid, linkedEventUuid, rescheduled, zoomUser } from './facts';
 import { formula, out } from './formula';
@@ -131,43 +131,55 @@ export function recoverAndDelete(ctx: BuildContext, record: number): MakeModule[
   );
 }
 
+/** The fields of a cancel's first record: its invitee cancelled, and what replaced it if anything. */
+function cancelledBooking(ctx: BuildContext): Partial<Record<BookingField, string>> {
+  return {
+    event_uri: formula(eventUri(ctx)),
+    canceled: `,${formula(inviteeUuid(ctx))},`,
+    superseded_by: formula(`if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`),
+  };
+}
+
+function storeTombstone(ctx: BuildContext): MakeModule[] {
+  return [
+    writeBooking(ctx, {
+      name: 'store a tombstone (cancel before create)',
+      from: null,
+      set: { ...cancelledBooking(ctx), status: BOOKING_STATUS.tombstone },
+    }),
+    answer(ctx, 'tombstone stored', { status: '200', outcome: 'tombstoned' }),
+  ];
+}
+
+/** Zoom would not delete the meeting left behind: the record names it and says why. */
+function recordLeftMeeting(ctx: BuildContext, call: number, meetingId: string): MakeModule[] {
+  const reason = zoomReason(call);
+  return [
+    writeBooking(ctx, {
+      name: 'record the meeting left behind (needs attention)',
+      from: null,
+      set: {
+        ...cancelledBooking(ctx),
+        status: BOOKING_STATUS.failed,
+        meeting_id: formula(meetingId),
+        zoom_user: zoomUser(ctx),
+        last_error: formula(`"Zoom refused to delete the meeting left behind: " + ${reason}`),
+      },
+    }),
+    answer(ctx, 'meeting left, recorded for attention', {
+      status: '200',
+      outcome: 'failed',
+      reason,
+    }),
+  ];
+}
+
 /**
  * A cancel before any record of its booking: store the tombstone, after deleting the meeting a
  * create that Make stopped before its record write may have left (the late create would find the
  * tombstone and never look for it).
  */
 export function tombstone(ctx: BuildContext): MakeModule[] {
-  const store = (problem?: { call: number; what: string }): MakeModule[] => [
-    writeBooking(ctx, {
-      name:
-        problem === undefined
-          ? 'store a tombstone (cancel before create)'
-          : 'store a tombstone (meeting left, needs attention)',
-      from: null,
-      set: {
-        event_uri: formula(eventUri(ctx)),
-        status: problem === undefined ? BOOKING_STATUS.tombstone : BOOKING_STATUS.failed,
-        canceled: `,${formula(inviteeUuid(ctx))},`,
-        superseded_by: formula(
-          `if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`,
-        ),
-        ...(problem === undefined
-          ? {}
-          : {
-              last_error: formula(
-                `"Zoom refused to ${problem.what}: " + ${zoomReason(problem.call)}`,
-              ),
-            }),
-      },
-    }),
-    problem === undefined
-      ? answer(ctx, 'tombstone stored', { status: '200', outcome: 'tombstoned' })
-      : answer(ctx, 'meeting left, recorded for attention', {
-          status: '200',
-          outcome: 'failed',
-          reason: zoomReason(problem.call),
-        }),
-  ];
   return withZoomToken(ctx, 'look for a meeting left behind', (token) =>
     searchMeeting(ctx, {
       user: zoomUser(ctx),
@@ -181,19 +193,19 @@ export function tombstone(ctx: BuildContext): MakeModule[] {
             {
               name: '204 or 404: gone',
               conditions: statusIs(call, 204, 404),
-              modules: () => store(),
+              modules: () => storeTombstone(ctx),
             },
             tryLater(ctx, call),
           ],
           otherwise: {
             name: 'Any other status: refused for good',
-            modules: (call) => store({ call, what: 'delete the meeting left behind' }),
+            modules: (call) => recordLeftMeeting(ctx, call, meeting.id),
           },
           unreachable: (call) => unreachable(ctx, call),
         }),
-      missing: () => store(),
+      missing: () => storeTombstone(ctx),
       // No list for this user (no such user, say): no meeting of it to delete either.
-      refused: () => store(),
+      refused: () => storeTombstone(ctx),
     }),
   );
 }

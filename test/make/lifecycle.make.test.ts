@@ -427,6 +427,7 @@ describe.each([
       expect(kit.bookings()[b.eventUuid]).toMatchObject({
         status: 'failed',
         canceled: `,${b.inviteeUuid},`,
+        meeting_id: kit.zoom.liveMeetings()[0]?.id,
         last_error: expect.stringMatching(/Cannot delete this meeting/),
       });
       // The invitee's late create stays refused.
