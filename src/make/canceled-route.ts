@@ -1,7 +1,8 @@
 // invitee.canceled: per invitee, as the engine does (src/store/transitions.ts). A cancel before
-// any booking leaves a tombstone; a group event keeps its meeting while another invitee remains;
-// the last one out deletes it (Zoom 404 = already gone = done) — or, in "move" mode for a
-// reschedule, keeps it for the new booking, unless that booking already has a record of its own.
+// any booking leaves a tombstone (after deleting a meeting an outage left without a record); a
+// group event keeps its meeting while another invitee remains; the last one out deletes it (Zoom
+// 404 = already gone = done) — or, in "move" mode for a reschedule, keeps it for the new booking,
+// unless that booking already has a record of its own.
 
 import type { MakeModule } from './blueprint-types';
 import type { BuildContext } from './build-context';
@@ -17,30 +18,17 @@ import {
 import { lookUpBooking } from './booking-lookup';
 import { condition } from './conditions';
 import { BOOKING_STATUS } from './data-structures';
-import { eventUri, inviteeUuid, linkedEventUuid, rescheduled } from './facts';
+import { inviteeUuid, linkedEventUuid, rescheduled } from './facts';
 import { formula, out } from './formula';
-import { deleteMeeting, keepForMove, recoverAndDelete } from './meeting-steps';
+import { recoverAndDelete, tombstone } from './meeting-search';
+import { deleteMeeting, keepForMove } from './meeting-steps';
 import { either, switchOn } from './routers';
 
 export function canceledRoute(ctx: BuildContext): MakeModule[] {
   const invitee = inviteeUuid(ctx);
   return lookUpBooking(ctx, {
     what: 'this booking',
-    unknown: () => [
-      writeBooking(ctx, {
-        name: 'store a tombstone (cancel before create)',
-        from: null,
-        set: {
-          event_uri: formula(eventUri(ctx)),
-          status: BOOKING_STATUS.tombstone,
-          canceled: `,${formula(invitee)},`,
-          superseded_by: formula(
-            `if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`,
-          ),
-        },
-      }),
-      answer(ctx, 'tombstone stored', { status: '200', outcome: 'tombstoned' }),
-    ],
+    unknown: () => tombstone(ctx),
     known: (record) =>
       either(
         ctx.ids,

@@ -12,14 +12,14 @@ import { and, condition, not } from './conditions';
 import { BOOKING_STATUS } from './data-structures';
 import { inviteeUuid, linkedEventUuid, linkedInviteeUuid } from './facts';
 import { formula, out } from './formula';
-import { createMeeting, moveMeeting, recoverMeeting } from './meeting-steps';
+import { newMeeting, recoverMeeting } from './meeting-search';
+import { createMeeting, moveMeeting } from './meeting-steps';
 import { either, switchOn } from './routers';
 
 export function createdRoute(ctx: BuildContext): MakeModule[] {
   return lookUpBooking(ctx, {
     what: 'this booking',
-    unknown: () =>
-      ctx.options.reschedule === 'move' ? rescheduledOrNew(ctx) : createMeeting(ctx, null),
+    unknown: () => (ctx.options.reschedule === 'move' ? rescheduledOrNew(ctx) : newMeeting(ctx)),
     known: (record) => knownBooking(ctx, record),
   });
 }
@@ -176,6 +176,6 @@ function rescheduledOrNew(ctx: BuildContext): MakeModule[] {
             () => createMeeting(ctx, null),
           ),
       }),
-    () => createMeeting(ctx, null),
+    () => newMeeting(ctx),
   );
 }

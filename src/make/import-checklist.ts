@@ -12,7 +12,7 @@ import {
 import type { Measurement } from './measure-operations';
 import type { BlueprintOptions } from './options';
 import { PRUNE_BATCH } from './build-prune-blueprint';
-import { SEARCH_PAGE_SIZE } from './meeting-steps';
+import { SEARCH_PAGE_SIZE } from './meeting-search';
 import { PASTE_SIGNING_KEY } from './signature-check';
 import { ONE_MB } from './simulator';
 import { PASTE_ZOOM_ACCOUNT_ID } from './zoom-steps';
@@ -152,13 +152,16 @@ ${measurement.paths
 3. **Parse JSON**; then by event: \`invitee.created\`${options.nativeZoom === 'skip' ? ' (answered `skipped_native_zoom` when Calendly itself put a Zoom link on the booking)' : ''}, \`invitee.canceled\`;
    an invitee event without its URIs or times answers 400, any other event 200 \`ignored\`.
 4. **invitee.created**, one record per scheduled event, invitees kept by UUID:
-   - new booking → get a Zoom token, create the meeting (agenda = the engine's marker), record it \`${BOOKING_STATUS.active}\`;
+   - new booking → get a Zoom token, look among the host's upcoming meetings for one with the booking's marker (a run
+     Make stopped before it could record the meeting would have left it) and adopt it, or create the meeting (agenda =
+     the marker); record it \`${BOOKING_STATUS.active}\`;
    - the same invitee again → \`duplicate\` with the stored meeting; another invitee of a group event → added, \`duplicate\`;
    - an invitee who already cancelled → \`tombstoned\`, nothing made;
    - a finished booking (cancelled, superseded, tombstone) booked by a new invitee → reopened with a new meeting;
    - ${options.reschedule === 'move' ? 'a reschedule whose old meeting nobody else uses → that meeting is PATCHed to the new time (the join link stays);\n   - ' : ''}Zoom did not answer (or 5xx) → \`${BOOKING_STATUS.creating}\` with a ${CLAIM_SECONDS / 60}-minute claim, **503**; the first delivery after
      the claim looks for the meeting by its marker before creating one.
-5. **invitee.canceled**: before any booking → \`${BOOKING_STATUS.tombstone}\` for that invitee; others still booked → meeting kept;
+5. **invitee.canceled**: before any booking → \`${BOOKING_STATUS.tombstone}\` for that invitee, after deleting a meeting with the booking's
+   marker if a stopped run left one; others still booked → meeting kept;
    the last one → meeting deleted (404 = already gone), \`${BOOKING_STATUS.cancelled}\` or \`${BOOKING_STATUS.superseded}\`${options.reschedule === 'move' ? ` — or, for a reschedule whose new booking has no record yet, the meeting is kept for it (\`${BOOKING_STATUS.pendingMove}\`)` : ''}.
 6. **Zoom's answers**: 401, 429 (per second or per day) and 5xx → **503**, so Calendly delivers again later; no answer → **503**;
    any other refusal (no such user, bad input) → the record says \`${BOOKING_STATUS.failed}\` with Zoom's reason in \`last_error\`
@@ -186,10 +189,13 @@ ${steps.join('\n')}
   "Data is confidential" setting hides run data, at the cost of debugging).${options.signingKey === undefined ? '' : ' This blueprint file contains the signing key: keep it private.'}
 - Sequential processing must stay on: the data store has no atomic "insert if absent", so parallel runs could make two
   meetings for one booking.
-- A Make outage in the middle of a run, after Zoom made a meeting and before it was recorded, leaves that meeting without a
-  record; the next delivery makes another. Its agenda carries the booking's marker, so \`calendly-zoom reconcile\` finds it.
-- The meeting search after a lost answer reads the Zoom user's first ${SEARCH_PAGE_SIZE} upcoming meetings.
-${options.reschedule === 'move' ? '- "move" mode: a meeting kept for a reschedule whose new booking never arrives stays until its record expires; `reconcile` finds it.\n' : ''}`;
+- A Make outage in the middle of a run, after Zoom made a meeting and before it was recorded, is covered for a new booking
+  (its next delivery finds the meeting by its marker), not where a meeting is made after a record was read (a group event
+  reopened, a new invitee after a refusal${options.reschedule === 'move' ? ', a reschedule whose meeting could not move' : ''}): there the next delivery makes a second one, as looking
+  first would cost one more operation (9 for a reopened event). Both carry the marker: \`calendly-zoom reconcile\` finds them.
+- The meeting search reads the Zoom user's first ${SEARCH_PAGE_SIZE} upcoming meetings: a host with more may get a second meeting
+  after an outage or a lost answer.
+${options.reschedule === 'move' ? '- "move" mode: a meeting kept for a reschedule whose new booking never arrives stays until its record expires; `reconcile` finds it.\n- "move" mode: the reschedule paths marked *(over)* above cost 9 or 10 operations: the new booking must be checked, the\n  replaced one read (two modules: Make does not document what "Get a record" does with a missing key) and, when the\n  meeting moves, both records written. `docs/make.md` (Limits) has the arithmetic.\n' : ''}`;
 }
 
 function describeFilledIn(options: BlueprintOptions): string {

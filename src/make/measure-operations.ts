@@ -12,7 +12,8 @@ import { BOOKINGS_STORE_NAME, BOOKINGS_STRUCTURE } from './data-structures';
 import type { BlueprintOptions } from './options';
 import { scriptedZoom } from './scripted-zoom';
 import type { HttpClient } from '../http';
-import { MakeSimulator, recordSize, type Keychain } from './simulator';
+import { MakeSimulator, recordSize, type Keychain, type MakeDeliveryOptions } from './simulator';
+import { STORE_MEETING } from './meeting-steps';
 import { ZOOM_API_URL, ZOOM_OAUTH_URL } from './zoom-steps';
 
 /** The issue's targets: a junk request, and a booking's create or cancel. */
@@ -83,30 +84,37 @@ export async function measureOperations(
     path: string,
     target: number | null,
     kind: InviteeEventKind,
-    booking: { event: string; invitee: string },
-    links: {
-      oldOf?: { event: string; invitee: string };
-      newOf?: { event: string; invitee: string };
-    } = {},
-    key = measured.signingKey,
+    booking: Booking,
+    { links = {}, key = measured.signingKey, run = {} }: Extras = {},
   ): Promise<void> => {
     const body = sampleBody(kind, booking, links);
     const header = signCalendlyPayload(body, key, Math.floor(sim.now() / 1000));
-    const result = await sim.deliver({ body, headers: { 'calendly-webhook-signature': header } });
+    const result = await sim.deliver(
+      { body, headers: { 'calendly-webhook-signature': header } },
+      run,
+    );
     results.push({ path, operations: result.operations, target });
   };
   const { junk, booking } = OPERATION_TARGETS;
   const a = { event: 'ev-a', invitee: 'inv-a1' };
-  await deliver(
-    'Forged, unsigned or stale delivery (401)',
-    junk,
-    'invitee.created',
-    a,
-    {},
-    'not-the-key',
-  );
+  await deliver('Forged, unsigned or stale delivery (401)', junk, 'invitee.created', a, {
+    key: 'not-the-key',
+  });
   await deliver('New booking: meeting created', booking, 'invitee.created', a);
   await deliver('The same invitee.created again (duplicate)', null, 'invitee.created', a);
+  const o = { event: 'ev-o', invitee: 'inv-o1' };
+  const outage: MakeDeliveryOptions = {
+    stopBefore: (m) => (m.metadata.designer.name ?? '').endsWith(STORE_MEETING),
+  };
+  await deliver('(Make stops the run before the record write)', null, 'invitee.created', o, {
+    run: outage,
+  });
+  await deliver(
+    'New booking delivered again after Make stopped its run before the record write (meeting found)',
+    booking,
+    'invitee.created',
+    o,
+  );
   await deliver('Group event: another invitee joins', null, 'invitee.created', {
     ...a,
     invitee: 'inv-a2',
@@ -126,9 +134,9 @@ export async function measureOperations(
   const [old1, new1, old2, new2] = ['c', 'd', 'e', 'f'].map((x) => ({
     event: `ev-${x}`,
     invitee: `inv-${x}`,
-  })) as [typeof a, typeof a, typeof a, typeof a];
+  })) as [Booking, Booking, Booking, Booking];
   const mode = options.reschedule;
-  const reschedules: Array<[string, InviteeEventKind, typeof a, Parameters<typeof deliver>[4]]> = [
+  const reschedules: Array<[string, InviteeEventKind, Booking, Links]> = [
     ['(a booking to reschedule)', 'invitee.created', old1, {}],
     ['create first: the new booking', 'invitee.created', new1, { oldOf: old1 }],
     ["create first: the old booking's cancel", 'invitee.canceled', old1, { newOf: new1 }],
@@ -136,6 +144,29 @@ export async function measureOperations(
     ["cancel first: the old booking's cancel", 'invitee.canceled', old2, { newOf: new2 }],
     ['cancel first: the new booking', 'invitee.created', new2, { oldOf: old2 }],
   ];
+  // Reschedules that cannot move a meeting: one invitee of several leaves, or one joins an event
+  // that already has a meeting.
+  const g1 = { event: 'ev-g', invitee: 'inv-g1' };
+  const g2 = { event: 'ev-g', invitee: 'inv-g2' };
+  const h = { event: 'ev-h', invitee: 'inv-h1' };
+  const i = { event: 'ev-i', invitee: 'inv-i1' };
+  const j1 = { event: 'ev-j', invitee: 'inv-j1' };
+  const j2 = { event: 'ev-j', invitee: 'inv-j2' };
+  reschedules.push(
+    ['(a group booking)', 'invitee.created', g1, {}],
+    ['(another invitee joins it)', 'invitee.created', g2, {}],
+    ['one invitee of several, create first: the new booking', 'invitee.created', h, { oldOf: g1 }],
+    ['(its cancel: others remain)', 'invitee.canceled', g1, { newOf: h }],
+    ['(a booking)', 'invitee.created', i, {}],
+    ['(an event with a meeting of its own)', 'invitee.created', j1, {}],
+    ['(the booking moves into it)', 'invitee.created', j2, { oldOf: i }],
+    [
+      "into an event with a meeting of its own: the old booking's cancel",
+      'invitee.canceled',
+      i,
+      { newOf: j2 },
+    ],
+  );
   for (const [what, kind, bookingRef, links] of reschedules) {
     const setUp = what.startsWith('(');
     await deliver(
@@ -143,7 +174,7 @@ export async function measureOperations(
       setUp ? null : booking,
       kind,
       bookingRef,
-      links,
+      { links },
     );
   }
 
@@ -166,11 +197,25 @@ export async function measureOperations(
   return { paths: results.filter((r) => !r.path.startsWith('(')), largestRecordBytes };
 }
 
-function sampleBody(
-  kind: InviteeEventKind,
-  booking: { event: string; invitee: string },
-  links: { oldOf?: { event: string; invitee: string }; newOf?: { event: string; invitee: string } },
-): string {
+interface Booking {
+  event: string;
+  invitee: string;
+}
+
+/** The reschedule a delivery is half of: the booking it replaces, or the one replacing it. */
+interface Links {
+  oldOf?: Booking;
+  newOf?: Booking;
+}
+
+interface Extras {
+  links?: Links;
+  /** The key the delivery is signed with. */
+  key?: string;
+  run?: MakeDeliveryOptions;
+}
+
+function sampleBody(kind: InviteeEventKind, booking: Booking, links: Links): string {
   const sample = buildSampleEvent({
     kind,
     now: MEASURED_AT,
@@ -179,7 +224,7 @@ function sampleBody(
     hostEmail: 'host@example.com',
   });
   const payload = sample.body.payload as Record<string, unknown>;
-  const uri = (b: { event: string; invitee: string }): string =>
+  const uri = (b: Booking): string =>
     `https://api.calendly.com/scheduled_events/${b.event}/invitees/${b.invitee}`;
   if (links.oldOf !== undefined) payload.old_invitee = uri(links.oldOf);
   if (links.newOf !== undefined) {

@@ -1,5 +1,5 @@
-// What the scenario does at Zoom for a booking: create its meeting, find it again after a create
-// whose answer was lost, delete it, move it (reschedule "move" mode). Each step ends in an answer
+// What the scenario does at Zoom for a booking: create its meeting, delete it, move it (reschedule
+// "move" mode); meeting-search.ts finds a meeting Zoom made whose record was never written. Each step ends in an answer
 // to Calendly and, where something changed, a record write. Make has no subroutines, so each place
 // that needs a step gets its own copy of these modules; the code that makes them is written once.
 
@@ -30,7 +30,6 @@ import {
 } from './facts';
 import { formula, jsonSafe, lit, out } from './formula';
 import { meetingSettingsJson } from './options';
-import { either } from './routers';
 import { httpRequest, ignore } from './modules';
 import {
   ZOOM_API_URL,
@@ -44,9 +43,6 @@ import {
   type ZoomCall,
 } from './zoom-steps';
 
-/** Zoom's list endpoint returns at most 300 meetings a page; the search looks at the first. */
-export const SEARCH_PAGE_SIZE = 300;
-
 /** The module that read the record earlier in the run, or null (a booking seen for the first time). */
 type ReadRecord = number | null;
 
@@ -58,7 +54,7 @@ const field = (record: ReadRecord, name: string): string =>
  * exactly this, so `map(…; "agenda"; marker)` finds it by equality (and `calendly-zoom
  * reconcile` recognises the meeting, as it looks for the marker inside agendas).
  */
-function marker(ctx: BuildContext): string {
+export function marker(ctx: BuildContext): string {
   const [before, after] = meetingMarker('\u0000').split('\u0000');
   return `${lit(before ?? '')} + ${eventUri(ctx)} + ${lit(after ?? '')}`;
 }
@@ -77,8 +73,11 @@ function meetingBody(ctx: BuildContext, create: boolean): string {
   ]);
 }
 
+/** The name of the write that records a meeting Zoom just made (where an outage hurts most). */
+export const STORE_MEETING = 'store the meeting (active)';
+
 /** This invitee's booking record, with the meeting a Zoom call just answered with. */
-function storeMeeting(
+export function storeMeeting(
   ctx: BuildContext,
   record: ReadRecord,
   meeting: { id: string; joinUrl: string; user: string },
@@ -87,7 +86,7 @@ function storeMeeting(
   return bookInvitee(
     ctx,
     record,
-    'store the meeting (active)',
+    STORE_MEETING,
     {
       status: BOOKING_STATUS.active,
       meeting_id: formula(meeting.id),
@@ -143,7 +142,7 @@ function deleteQuietly(ctx: BuildContext, meetingId: string, token: string): Mak
   return request;
 }
 
-function created(
+export function created(
   ctx: BuildContext,
   name: string,
   meeting: { id: string; joinUrl: string },
@@ -180,7 +179,7 @@ function markCreating(ctx: BuildContext, record: ReadRecord, why: string): MakeM
 }
 
 /** Zoom refused for good: record why (the user sees it in the data store) and stop Calendly's retries. */
-function markFailed(
+export function markFailed(
   ctx: BuildContext,
   record: ReadRecord,
   call: number,
@@ -256,69 +255,13 @@ export function createMeeting(ctx: BuildContext, record: ReadRecord, token?: str
   return token === undefined ? withZoomToken(ctx, 'create the meeting', create) : create(token);
 }
 
-/** The Zoom user's upcoming meetings, then `found(meetingId, joinUrl)` or `missing()`. */
-function searchMeeting(
-  ctx: BuildContext,
-  record: number,
-  token: string,
-  found: (meeting: { id: string; joinUrl: string }) => MakeModule[],
-  missing: () => MakeModule[],
-): MakeModule[] {
-  return callZoom(ctx, token, {
-    what: 'look for the meeting by its marker',
-    method: 'get',
-    path: `/users/${formula(out(record, 'zoom_user'))}/meetings`,
-    query: [
-      ['type', 'upcoming'],
-      ['page_size', String(SEARCH_PAGE_SIZE)],
-    ],
-    outcomes: (call) => {
-      const pick = (key: string): string =>
-        `first(map(${out(call, 'data.meetings')}; "${key}"; "agenda"; ${marker(ctx)}))`;
-      const meeting = { id: pick('id'), joinUrl: pick('join_url') };
-      return [
-        {
-          name: '200: listed',
-          conditions: statusIs(call, 200),
-          modules: () =>
-            either(
-              ctx.ids,
-              'Is the meeting there?',
-              { name: 'Found by its marker', conditions: condition(formula(meeting.id), 'exist') },
-              () => found(meeting),
-              missing,
-            ),
-        },
-      ];
-    },
-    otherwise: { name: 'Not listed: try later', modules: (call) => zoomBusy(ctx, call) },
-    unreachable: (call) => unreachable(ctx, call),
-  });
-}
-
-/** `creating` and nobody at it any more: adopt the meeting if Zoom made it, else make it now. */
-export function recoverMeeting(ctx: BuildContext, record: number): MakeModule[] {
-  return withZoomToken(ctx, 'look for the meeting', (token) =>
-    searchMeeting(
-      ctx,
-      record,
-      token,
-      (meeting) => [
-        storeMeeting(ctx, record, { ...meeting, user: formula(out(record, 'zoom_user')) }),
-        created(ctx, 'meeting found and adopted', meeting),
-      ],
-      () => createMeeting(ctx, record, token),
-    ),
-  );
-}
-
 /** The final status of a cancelled booking: superseded when the cancel is half of a reschedule. */
-function finalStatus(ctx: BuildContext): string {
+export function finalStatus(ctx: BuildContext): string {
   return `if(${rescheduled(ctx)}; "${BOOKING_STATUS.superseded}"; "${BOOKING_STATUS.cancelled}")`;
 }
 
 /** The last invitee is gone and so is the meeting: the record says so, for good. */
-function markFinished(ctx: BuildContext, record: number): MakeModule {
+export function markFinished(ctx: BuildContext, record: number): MakeModule {
   return writeBooking(ctx, {
     name: 'mark cancelled (or superseded)',
     from: record,
@@ -363,25 +306,6 @@ export function deleteMeeting(
       ...refusedForGood(ctx, record, 'delete the meeting'),
     });
   return token === undefined ? withZoomToken(ctx, 'delete the meeting', remove) : remove(token);
-}
-
-/** `creating`, nobody at it, and the last invitee cancels: delete the meeting if Zoom made it. */
-export function recoverAndDelete(ctx: BuildContext, record: number): MakeModule[] {
-  return withZoomToken(ctx, 'look for the meeting to delete', (token) =>
-    searchMeeting(
-      ctx,
-      record,
-      token,
-      (meeting) => deleteMeeting(ctx, record, meeting.id, token),
-      () => [
-        markFinished(ctx, record),
-        answer(ctx, 'no meeting was made', {
-          status: '200',
-          outcome: { formula: finalStatus(ctx) },
-        }),
-      ],
-    ),
-  );
 }
 
 /**

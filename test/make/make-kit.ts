@@ -17,6 +17,7 @@ import { BOOKINGS_STORE_NAME, BOOKINGS_STRUCTURE } from '../../src/make/data-str
 import type { BlueprintOptionsInput } from '../../src/make/options';
 import {
   MakeSimulator,
+  type MakeDeliveryOptions,
   type MakeDeliveryResult,
   type MakeInterpretation,
   type RecordData,
@@ -66,9 +67,21 @@ export interface MakeKit {
   sim: MakeSimulator;
   zoom: FakeZoomServer;
   /** Signs with the kit's key at the simulator's clock unless told otherwise. */
-  deliver(body: unknown, signing?: { at?: number; key?: string }): Promise<MakeDeliveryResult>;
-  created(booking: Booking, options?: InviteeCreatedOptions): Promise<MakeDeliveryResult>;
-  canceled(booking: Booking, options?: InviteeCanceledOptions): Promise<MakeDeliveryResult>;
+  deliver(
+    body: unknown,
+    signing?: { at?: number; key?: string },
+    run?: MakeDeliveryOptions,
+  ): Promise<MakeDeliveryResult>;
+  created(
+    booking: Booking,
+    options?: InviteeCreatedOptions,
+    run?: MakeDeliveryOptions,
+  ): Promise<MakeDeliveryResult>;
+  canceled(
+    booking: Booking,
+    options?: InviteeCanceledOptions,
+    run?: MakeDeliveryOptions,
+  ): Promise<MakeDeliveryResult>;
   bookings(): Record<string, RecordData>;
   /**
    * The lifecycle invariant: every scheduled event in `active` has one live meeting with its
@@ -116,21 +129,30 @@ export function zoomStandIns(zoom: FakeZoomServer): Record<string, string> {
   return { 'https://api.zoom.us': zoom.url, 'https://zoom.us': zoom.url };
 }
 
+/** Stops a run at the first module whose name ends so (`stopBefore`: a Make outage there). */
+export function moduleNamed(ending: string): (module: MakeModule) => boolean {
+  return (module) => (module.metadata.designer.name ?? '').endsWith(ending);
+}
+
 export function kitAround(sim: MakeSimulator, zoom: FakeZoomServer, store: string): MakeKit {
-  const deliver = (body: unknown, signing: { at?: number; key?: string } = {}) => {
+  const deliver = (
+    body: unknown,
+    signing: { at?: number; key?: string } = {},
+    run: MakeDeliveryOptions = {},
+  ) => {
     const signed = signedDelivery(body, {
       signingKey: signing.key ?? SIGNING_KEY,
       timestamp: Math.floor((signing.at ?? sim.now()) / 1000),
     });
-    return sim.deliver({ body: signed.rawBody, headers: signed.headers });
+    return sim.deliver({ body: signed.rawBody, headers: signed.headers }, run);
   };
   const bookings = () => sim.records(store) as Record<string, RecordData>;
   return {
     sim,
     zoom,
     deliver,
-    created: (b, o = {}) => deliver(buildInviteeCreated({ ...b, ...o })),
-    canceled: (b, o = {}) => deliver(buildInviteeCanceled({ ...b, ...o })),
+    created: (b, o = {}, run) => deliver(buildInviteeCreated({ ...b, ...o }), {}, run),
+    canceled: (b, o = {}, run) => deliver(buildInviteeCanceled({ ...b, ...o }), {}, run),
     bookings,
     expectMeetingsFor(active) {
       const live = zoom.liveMeetings();

@@ -21,7 +21,7 @@ export interface DataStoreDefinition {
 
 export const ONE_MB = 1_048_576;
 
-/** Writes of one run, kept so a Rollback can undo them (with auto-commit off). */
+/** Writes of one run, kept so what was not committed can be undone (Rollback, a stopped run). */
 export class Journal {
   private readonly entries: Array<{
     store: MakeDataStore;

@@ -2,6 +2,7 @@ export {
   MakeSimulator,
   type MakeSimulatorOptions,
   type MakeDelivery,
+  type MakeDeliveryOptions,
   type MakeDeliveryResult,
   type MakeRunRecord,
   type IncompleteExecution,
@@ -20,3 +21,4 @@ export {
   type MakeErrorType,
 } from './errors';
 export { DEFAULT_INTERPRETATION, type MakeInterpretation, type Keychain } from './registry';
+export type { ModuleSelector } from './scenario-run';

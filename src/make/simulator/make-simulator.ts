@@ -7,7 +7,7 @@ import { createFetchHttpClient, type HttpClient } from '../../http';
 import type { MakeBlueprint, MakeDataStructure, MakeModule } from '../blueprint-types';
 import { validateBlueprint } from '../validate-blueprint';
 import { unsupportedIn } from './check-blueprint';
-import { Journal, MakeDataStores, type DataStoreDefinition, type RecordData } from './data-stores';
+import { MakeDataStores, type DataStoreDefinition, type RecordData } from './data-stores';
 import { MakeUnsupportedError, type MakeErrorType } from './errors';
 import {
   DEFAULT_INTERPRETATION,
@@ -20,6 +20,7 @@ import {
 import {
   ScenarioRun,
   type Continuation,
+  type ModuleSelector,
   type Parking,
   type RunResult,
   type ScenarioSettings,
@@ -63,8 +64,17 @@ export interface MakeDelivery {
   headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
 }
 
+/** How a delivery's run goes beyond what the scenario decides. */
+export interface MakeDeliveryOptions {
+  /**
+   * Stop the run when it reaches this module (by id, or the first module the test accepts), before
+   * the module runs: an outage of Make's own part-way through. See docs/make.md.
+   */
+  stopBefore?: ModuleSelector;
+}
+
 export interface MakeDeliveryResult {
-  /** What the caller received. */
+  /** What the caller received: 0 (and no body) when its connection dropped without an answer. */
   status: number;
   body: string;
   headers: Record<string, string>;
@@ -74,6 +84,8 @@ export interface MakeDeliveryResult {
   parked: boolean;
   /** Make answered "Accepted" at once and queued the delivery (scenario paused or off). */
   queued: boolean;
+  /** The run was stopped part-way (`stopBefore`). */
+  stopped: boolean;
   /** The run's id in `runs()`; null while queued. */
   runId: number | null;
 }
@@ -87,6 +99,8 @@ export interface MakeRunRecord {
   answer: WebhookAnswer | null;
   parked: boolean;
   error: RunResult['error'];
+  /** The module a stopped run never ran. */
+  stoppedAt: number | null;
 }
 
 export interface IncompleteExecution {
@@ -102,6 +116,8 @@ export interface IncompleteExecution {
 
 /** Make's answer when no "Webhook response" ran (integromat/make-blueprints: webhook-api-endpoint). */
 const ACCEPTED: WebhookAnswer = { status: 200, body: 'Accepted', headers: {} };
+/** A run stopped part-way before answering: the caller's connection drops. */
+const NO_ANSWER: WebhookAnswer = { status: 0, body: '', headers: {} };
 
 /** Retry delays for incomplete executions of temporary errors ("Exponential backoff"). */
 const AUTOMATIC_RETRY_MINUTES = [1, 10, 10, 30, 30, 30, 180, 180];
@@ -110,6 +126,7 @@ const DEFAULT_HTTP_TIMEOUT_MS = 300_000;
 
 interface Queued {
   request: ReceivedRequest;
+  options: MakeDeliveryOptions;
   /** The caller still waiting for its answer; absent when Make already said "Accepted". */
   caller?: { resolve(result: MakeDeliveryResult): void; reject(error: unknown): void };
 }
@@ -196,32 +213,35 @@ export class MakeSimulator {
    * in the queue because the scenario is paused (sequential processing with an incomplete
    * execution stored) or off.
    */
-  deliver(delivery: MakeDelivery): Promise<MakeDeliveryResult> {
+  deliver(delivery: MakeDelivery, options: MakeDeliveryOptions = {}): Promise<MakeDeliveryResult> {
     if (this.flow[0]?.module !== 'gateway:CustomWebHook') {
       throw new Error('This scenario does not start with a webhook; use runOnce().');
     }
     const request = received(delivery);
     if (!this.active || this.paused()) {
-      this.queue.push({ request });
+      this.queue.push({ request, options });
       return Promise.resolve({
         ...answered(ACCEPTED),
         operations: 0,
         parked: false,
         queued: true,
+        stopped: false,
         runId: null,
       });
     }
     if (this.settings.sequential && (this.running > 0 || this.queue.length > 0)) {
       return new Promise((resolve, reject) =>
-        this.queue.push({ request, caller: { resolve, reject } }),
+        this.queue.push({ request, options, caller: { resolve, reject } }),
       );
     }
-    return new Promise((resolve, reject) => this.start({ request, caller: { resolve, reject } }));
+    return new Promise((resolve, reject) =>
+      this.start({ request, options, caller: { resolve, reject } }),
+    );
   }
 
   /** A scheduled scenario's run (its first module is not a webhook). */
   async runOnce(): Promise<MakeRunRecord> {
-    const run = new ScenarioRun(this.services, this.settings, undefined, this.journal());
+    const run = new ScenarioRun(this.services, this.settings, undefined);
     const result = await run.fromTrigger(this.flow);
     return this.finished('scheduled', result);
   }
@@ -291,10 +311,6 @@ export class MakeSimulator {
     return this.settings.sequential && this.stored.length > 0;
   }
 
-  private journal(): Journal | undefined {
-    return this.settings.autoCommit ? undefined : new Journal();
-  }
-
   /** Starts the run synchronously (so `running` counts it at once) and tracks it until done. */
   private start(entry: Queued): void {
     this.running += 1;
@@ -312,14 +328,21 @@ export class MakeSimulator {
    */
   private async runDelivery(entry: Queued): Promise<void> {
     try {
-      const run = new ScenarioRun(this.services, this.settings, entry.request, this.journal());
+      const run = new ScenarioRun(
+        this.services,
+        this.settings,
+        entry.request,
+        entry.options.stopBefore,
+      );
       const result = await run.fromTrigger(this.flow);
       const record = this.finished('delivery', result);
+      const stopped = result.status === 'stopped';
       entry.caller?.resolve({
-        ...answered(result.answer ?? ACCEPTED),
+        ...answered(result.answer ?? (stopped ? NO_ANSWER : ACCEPTED)),
         operations: result.operations,
         parked: result.parkings.length > 0,
         queued: false,
+        stopped,
         runId: record.id,
       });
     } catch (error) {
@@ -337,7 +360,7 @@ export class MakeSimulator {
   }
 
   private async retry(stored: Stored): Promise<void> {
-    const run = new ScenarioRun(this.services, this.settings, undefined, this.journal());
+    const run = new ScenarioRun(this.services, this.settings, undefined);
     const result = await run.fromContinuation(stored.continuation);
     this.record('retry', result);
     this.countErrors(result);
@@ -385,13 +408,18 @@ export class MakeSimulator {
       answer: result.answer,
       parked: result.parkings.length > 0,
       error: result.error,
+      stoppedAt: result.stoppedAt,
     };
     this.history.push(record);
     return record;
   }
 
-  /** "Introduction to errors and warnings": consecutive runs in error stop the scheduling. */
+  /**
+   * "Introduction to errors and warnings": consecutive runs in error stop the scheduling. A run
+   * stopped by an outage is not the scenario's error and leaves the count as it was.
+   */
   private countErrors(result: RunResult): void {
+    if (result.status === 'stopped') return;
     this.consecutiveErrors = result.status === 'error' ? this.consecutiveErrors + 1 : 0;
     if (this.consecutiveErrors >= this.settings.maxErrors) this.active = false;
   }

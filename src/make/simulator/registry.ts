@@ -18,6 +18,8 @@ export interface MakeInterpretation {
   getMissingRecord: 'empty' | 'no-bundle' | 'error';
   /** "Update a record" (insert off) of a key that does not exist. */
   updateMissingRecord: 'error' | 'ignore';
+  /** With auto-commit on, the data store writes of a run stopped part-way (an outage). */
+  stoppedRunWrites: 'kept' | 'lost';
 }
 
 export const DEFAULT_INTERPRETATION: Readonly<MakeInterpretation> = Object.freeze({
@@ -26,6 +28,7 @@ export const DEFAULT_INTERPRETATION: Readonly<MakeInterpretation> = Object.freez
   atomicAdd: true,
   getMissingRecord: 'empty',
   updateMissingRecord: 'error',
+  stoppedRunWrites: 'kept',
 });
 
 export interface Keychain {
@@ -65,8 +68,8 @@ export interface RunContext {
   request: ReceivedRequest | undefined;
   /** First answer wins; later ones, or answers with nobody waiting, go nowhere. */
   respond(answer: WebhookAnswer): void;
-  /** Data store writes to undo on Rollback (absent when the scenario auto-commits). */
-  journal: Journal | undefined;
+  /** The run's data store writes, so what was not committed can be undone. */
+  journal: Journal;
 }
 
 export interface ModuleCall {

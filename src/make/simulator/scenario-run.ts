@@ -2,10 +2,11 @@
 // operation each (routers, filters and error handlers are free); a filter that fails ends the
 // bundle's path; a router hands the bundle to each route in turn; a module that outputs several
 // bundles runs the rest of its path once per bundle. An error goes to the module's error handler
-// route, whose directive decides what follows; without one, the scenario settings do.
+// route, whose directive decides what follows; without one, the scenario settings do. A run can
+// also be stopped from outside part-way, as an outage would stop it (`stopBefore`).
 
 import type { MakeModule } from '../blueprint-types';
-import type { Journal } from './data-stores';
+import { Journal } from './data-stores';
 import { MakeModuleError, type MakeErrorType } from './errors';
 import { passes } from './filters';
 import type { ImlScope } from './iml/evaluate';
@@ -40,14 +41,21 @@ export interface Parking {
   retry: { attempts: number; intervalMs: number } | 'automatic' | null;
 }
 
+/** The module a run is stopped at, by id or by a test on the module. */
+export type ModuleSelector = number | ((module: MakeModule) => boolean);
+
 export interface RunResult {
   operations: number;
-  /** success, warning (something was parked), error (unhandled, rolled back). */
-  status: 'success' | 'warning' | 'error';
+  /**
+   * success, warning (something was parked), error (unhandled, rolled back), stopped (from
+   * outside, before `stoppedAt` ran: see `stopBefore`).
+   */
+  status: 'success' | 'warning' | 'error' | 'stopped';
   /** The first "Webhook response" of the run, if any ran. */
   answer: WebhookAnswer | null;
   parkings: Parking[];
   error: { type: MakeErrorType; message: string; moduleId: number } | null;
+  stoppedAt: number | null;
 }
 
 /** Errors Make retries by itself from incomplete executions ("Incomplete executions"). */
@@ -97,6 +105,9 @@ export class ScenarioRun {
   private status: RunResult['status'] = 'success';
   private stopped = false;
   private failure: RunResult['error'] = null;
+  private stoppedAt: number | null = null;
+  /** Every data store write of the run: what a Rollback or a stop undoes when not committed. */
+  private readonly journal = new Journal();
   private readonly parkings: Parking[] = [];
   private readonly context: RunContext;
 
@@ -104,11 +115,11 @@ export class ScenarioRun {
     private readonly services: SimulatorServices,
     private readonly settings: ScenarioSettings,
     request: ReceivedRequest | undefined,
-    private readonly journal: Journal | undefined,
+    private readonly stopBefore?: ModuleSelector,
   ) {
     this.context = {
       request,
-      journal,
+      journal: this.journal,
       respond: (answer) => {
         if (this.answer === null) this.answer = answer;
       },
@@ -137,6 +148,7 @@ export class ScenarioRun {
       answer: this.answer,
       parkings: this.parkings,
       error: this.failure,
+      stoppedAt: this.stoppedAt,
     };
   }
 
@@ -154,6 +166,10 @@ export class ScenarioRun {
         i !== options.skipFilterAt &&
         !passes(module.filter, scope)
       ) {
+        return;
+      }
+      if (this.reaches(module)) {
+        this.halt(module);
         return;
       }
       if (module.module === ROUTER) {
@@ -301,8 +317,27 @@ export class ScenarioRun {
     if (this.status === 'success') this.status = 'warning';
   }
 
+  private reaches(module: MakeModule): boolean {
+    const at = this.stopBefore;
+    return at !== undefined && (typeof at === 'number' ? module.id === at : at(module));
+  }
+
+  /**
+   * Stopped from outside (an outage): nothing after runs, not even an error route, and no commit
+   * phase. What the modules did outside Make stays. Data store writes are lost without
+   * auto-commit; with it, whether a write already committed survives is the interpretation's call.
+   */
+  private halt(module: MakeModule): void {
+    if (!this.settings.autoCommit || this.services.interpretation.stoppedRunWrites === 'lost') {
+      this.journal.undo();
+    }
+    this.status = 'stopped';
+    this.stoppedAt = module.id;
+    this.stopped = true;
+  }
+
   private fail(module: MakeModule, error: MakeModuleError): void {
-    this.journal?.undo();
+    if (!this.settings.autoCommit) this.journal.undo();
     this.status = 'error';
     this.failure = { type: error.type, message: error.message, moduleId: module.id };
     this.stopped = true;

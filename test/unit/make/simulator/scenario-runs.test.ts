@@ -331,6 +331,97 @@ describe('unhandled errors and the schedule around runs', () => {
   });
 });
 
+describe('a run stopped part-way (an outage)', () => {
+  const writeThenCall = (m: Modules) => {
+    const add = m.module('datastore:AddRecord', { key: 'k', data: { v: '1' }, overwrite: true });
+    const call = m.http('effect', true);
+    const handler = m.respond('503', 'handled');
+    call.onerror = [handler];
+    const after = m.set('after', '1');
+    return { handler, after, flow: [m.webhook(), add, call, after, m.respond('200', 'done')] };
+  };
+
+  it('runs nothing from the module it is stopped at on, and answers nothing', async () => {
+    const m = new Modules();
+    const { after, flow } = writeThenCall(m);
+    const http = scriptedHttp({ status: 200 });
+    const sim = new MakeSimulator({
+      blueprint: scenario(flow),
+      dataStores: [{ name: 'store' }],
+      baseUrls: API,
+      http,
+    });
+    const result = await sim.deliver({ body: '{}' }, { stopBefore: after.id });
+    // The caller's connection drops: no status, no body; webhook + add + call ran.
+    expect(result).toMatchObject({ status: 0, body: '', stopped: true, operations: 3 });
+    expect(http.requests).toHaveLength(1);
+    expect(sim.runs()[0]).toMatchObject({ status: 'stopped', stoppedAt: after.id });
+  });
+
+  it('stops inside an error route too', async () => {
+    const m = new Modules();
+    const { handler, flow } = writeThenCall(m);
+    const sim = new MakeSimulator({
+      blueprint: scenario(flow),
+      dataStores: [{ name: 'store' }],
+      baseUrls: API,
+      http: scriptedHttp({ status: 500 }),
+    });
+    const result = await sim.deliver({ body: '{}' }, { stopBefore: handler.id });
+    expect(result).toMatchObject({ status: 0, stopped: true });
+  });
+
+  it('keeps what an answer already told the caller', async () => {
+    const m = new Modules();
+    const last = m.set('last', '1');
+    const sim = new MakeSimulator({
+      blueprint: scenario([m.webhook(), m.respond('202', 'early'), last]),
+    });
+    const result = await sim.deliver({ body: '{}' }, { stopBefore: (module) => module === last });
+    expect(result).toMatchObject({ status: 202, body: 'early', stopped: true });
+  });
+
+  it.each([
+    ['auto-commit on, writes kept (the reading by default)', true, {}, { k: { v: '1' } }],
+    [
+      'auto-commit on, writes lost (the pessimistic reading)',
+      true,
+      { stoppedRunWrites: 'lost' as const },
+      {},
+    ],
+    ['auto-commit off: no commit phase, nothing kept', false, {}, {}],
+  ])('data store writes before the stop: %s', async (_, autoCommit, interpretation, records) => {
+    const m = new Modules();
+    const { after, flow } = writeThenCall(m);
+    const sim = new MakeSimulator({
+      blueprint: scenario(flow, { autoCommit }),
+      dataStores: [{ name: 'store' }],
+      baseUrls: API,
+      http: scriptedHttp({ status: 200 }),
+      interpretation,
+    });
+    await sim.deliver({ body: '{}' }, { stopBefore: after.id });
+    expect(sim.records('store')).toEqual(records);
+  });
+
+  it('is no error of the scenario: the next delivery runs, and sequential processing goes on', async () => {
+    const m = new Modules();
+    const { after, flow } = writeThenCall(m);
+    const sim = new MakeSimulator({
+      blueprint: scenario(flow, { sequential: true, maxErrors: 1 }),
+      dataStores: [{ name: 'store' }],
+      baseUrls: API,
+      http: scriptedHttp({ status: 200 }),
+    });
+    const [stopped, next] = await Promise.all([
+      sim.deliver({ body: '{}' }, { stopBefore: after.id }),
+      sim.deliver({ body: '{}' }),
+    ]);
+    expect([stopped.stopped, next.status, next.body]).toEqual([true, 200, 'done']);
+    expect(sim.isActive()).toBe(true);
+  });
+});
+
 describe('refusals', () => {
   it('names every module, operator, function and keyword it does not model, before any run', () => {
     const m = new Modules();
