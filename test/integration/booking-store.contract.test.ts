@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUDIT_LIMIT, type StoredMeeting } from '../../src/store/booking-record';
+import { AUDIT_LIMIT } from '../../src/store/booking-record';
 import type {
   BookingStore,
   ClaimCreateInput,
@@ -12,55 +12,23 @@ import { SqliteBookingStore } from '../../src/store/sqlite';
 import * as rules from '../../src/store/transitions';
 import { simulate } from '../support/lifecycle-sim';
 import { closeStoreFactories, storeFactories } from '../support/store-factories';
+import {
+  cancelInput,
+  claimInput,
+  EVENT,
+  inviteeUri,
+  LEASE,
+  storedMeeting,
+  T0,
+} from '../support/store-inputs';
 
 // One behavioural suite for every adapter: the lifecycle's correctness rests on each transition
 // meaning the same thing whatever holds the records.
 
-const T0 = Date.parse('2026-11-26T12:00:00Z');
-const LEASE = 60_000;
-const EVENT = 'ev-1';
-const EVENT_URI = `https://api.calendly.com/scheduled_events/${EVENT}`;
-const inv = (id: string, event = EVENT): string =>
-  `https://api.calendly.com/scheduled_events/${event}/invitees/${id}`;
-
-function claim(overrides: Partial<ClaimCreateInput> = {}): ClaimCreateInput {
-  return {
-    eventUuid: EVENT,
-    eventUri: EVENT_URI,
-    inviteeUri: inv('a'),
-    owner: 'w1',
-    now: T0,
-    leaseMs: LEASE,
-    startTime: '2026-12-01T15:00:00Z',
-    durationMinutes: 30,
-    reschedule: null,
-    rescheduleMode: 'recreate',
-    ...overrides,
-  };
-}
-
-const meeting = (id = '85746065432'): StoredMeeting => ({
-  id,
-  joinUrl: `https://zoom.us/j/${id}`,
-  startUrl: `https://zoom.us/s/${id}`,
-  password: '123456',
-  host: 'host@example.com',
-});
-
-function cancel(overrides: Partial<Parameters<BookingStore['beginCancel']>[0]> = {}) {
-  return {
-    eventUuid: EVENT,
-    eventUri: EVENT_URI,
-    inviteeUri: inv('a'),
-    owner: 'c1',
-    now: T0 + 1000,
-    leaseMs: LEASE,
-    finalStatus: 'cancelled' as const,
-    supersededBy: null,
-    rescheduleMode: 'recreate' as const,
-    ...overrides,
-  };
-}
+const inv = inviteeUri;
+const claim = claimInput;
+const cancel = cancelInput;
+const meeting = storedMeeting;
 
 afterAll(() => closeStoreFactories());
 

@@ -1,78 +1,57 @@
-import type { StoredMeeting } from '../../src/store/booking-record';
 import type {
   BeginCancelInput,
   BookingStore,
   ClaimCreateInput,
   FinishCancelInput,
 } from '../../src/store/booking-store';
-import type { BookingContext, OutboxItem } from '../../src/store/outbox';
+import type { OutboxItem } from '../../src/store/outbox';
 import { closeStoreFactories, storeFactories } from '../support/store-factories';
+import {
+  bookingContextOf,
+  cancelInput,
+  claimInput,
+  EVENT,
+  eventUri,
+  inviteeUri,
+  LEASE,
+  storedMeeting,
+  T0,
+} from '../support/store-inputs';
 
 // Every adapter writes the same notices, in the same step as the change they report, and hands
 // them to dispatchers the same way: in order per booking and channel, one holder at a time.
 
-const T0 = Date.parse('2026-11-26T12:00:00Z');
-const LEASE = 60_000;
 const HOOK = 'webhook:https://consumer.example/hooks';
 const CHANNELS = [HOOK, 'email'];
-const eventUri = (e: string) => `https://api.calendly.com/scheduled_events/${e}`;
-const inv = (id: string, e = 'ev-1') => `${eventUri(e)}/invitees/${id}`;
+const inv = inviteeUri;
+const context = bookingContextOf;
+const meeting = storedMeeting;
 
-function context(invitee = 'a', event = 'ev-1', start = '2026-12-01T15:00:00Z'): BookingContext {
-  return {
-    eventUri: eventUri(event),
-    eventUuid: event,
-    inviteeUri: inv(invitee, event),
-    eventName: 'Intro call',
-    hostEmail: 'host@example.com',
-    invitee: { name: `Invitee ${invitee}`, email: `${invitee}@example.com`, timezone: 'UTC' },
-    startTime: start,
-    endTime: start.replace('15:00', '15:30'),
-  };
-}
-
+/** Invitee `invitee`'s own create (worker w-<invitee>), described by its delivery. */
 function claim(invitee = 'a', o: Partial<ClaimCreateInput> = {}): ClaimCreateInput {
-  const event = o.eventUuid ?? 'ev-1';
-  return {
+  const event = o.eventUuid ?? EVENT;
+  return claimInput({
     eventUuid: event,
     eventUri: eventUri(event),
     inviteeUri: inv(invitee, event),
     owner: `w-${invitee}`,
-    now: T0,
-    leaseMs: LEASE,
-    startTime: '2026-12-01T15:00:00Z',
-    durationMinutes: 30,
-    reschedule: null,
-    rescheduleMode: 'recreate',
     context: context(invitee, event),
     ...o,
-  };
+  });
 }
 
+/** Invitee `invitee`'s own cancellation (worker c-<invitee>), described by its delivery. */
 function cancel(invitee = 'a', o: Partial<BeginCancelInput> = {}): BeginCancelInput {
-  const event = o.eventUuid ?? 'ev-1';
-  return {
+  const event = o.eventUuid ?? EVENT;
+  return cancelInput({
     eventUuid: event,
     eventUri: eventUri(event),
     inviteeUri: inv(invitee, event),
     owner: `c-${invitee}`,
-    now: T0 + 1000,
-    leaseMs: LEASE,
-    finalStatus: 'cancelled',
-    supersededBy: null,
-    rescheduleMode: 'recreate',
     context: context(invitee, event),
     ...o,
-  };
+  });
 }
-
-const meeting = (id = '85746065432'): StoredMeeting => ({
-  id,
-  joinUrl: `https://zoom.us/j/${id}?pwd=abc`,
-  startUrl: `https://zoom.us/s/${id}?zak=host-secret`,
-  password: '123456',
-  host: 'host@example.com',
-});
 
 afterAll(() => closeStoreFactories());
 
