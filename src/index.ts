@@ -40,7 +40,13 @@ export {
   type HttpRequest,
   type HttpResponse,
 } from './http';
-export { ZoomApiError, ZoomAuthError, ZoomRateLimitError, ZoomNetworkError } from './zoom/errors';
+export {
+  ZoomApiError,
+  ZoomAuthError,
+  ZoomDeadlineError,
+  ZoomRateLimitError,
+  ZoomNetworkError,
+} from './zoom/errors';
 export type {
   ZoomMeetings,
   ZoomMeeting,

@@ -6,7 +6,7 @@ import type { Logger } from './log';
 import type { BookingRecord, StoredMeeting } from './store/booking-record';
 import type { BookingStore } from './store/booking-store';
 import type { Attention, BookingContext, DeletedReason } from './store/outbox';
-import { ZoomApiError, ZoomAuthError, ZoomRateLimitError } from './zoom/errors';
+import { ZoomApiError, ZoomAuthError, ZoomDeadlineError, ZoomRateLimitError } from './zoom/errors';
 import type { ZoomMeeting, ZoomMeetingSettings, ZoomMeetings } from './zoom/types';
 
 export interface LifecycleConfig {
@@ -52,6 +52,8 @@ export interface LifecycleDeps {
 export class HostResolutionError extends ConfigError {}
 
 const ZOOM_TOPIC_MAX = 200;
+/** Time kept at the end of a lease for the store write that records how a create ended. */
+const LEASE_END_MARGIN_MS = 5000;
 
 /** Runs one Calendly invitee event through the lifecycle; see DESIGN.md's lifecycle table. */
 export async function handleInviteeEvent(
@@ -120,14 +122,15 @@ function hasNativeZoom(event: InviteeEvent): boolean {
 
 async function handleCreated(event: InviteeEvent, deps: LifecycleDeps): Promise<LifecycleOutcome> {
   const owner = randomUUID();
+  const lease = leaseOn(event, owner, deps);
   const claim = await deps.store.claimCreate({
-    ...leaseOn(event, owner, deps),
+    ...lease,
     startTime: event.startTime,
     durationMinutes: event.durationMinutes,
     reschedule: event.oldInviteeUri ? { oldInviteeUri: event.oldInviteeUri } : null,
     rescheduleMode: deps.config.reschedule,
   });
-  const work = new Work(event, deps, owner);
+  const work = new Work(event, deps, owner, lease.now + lease.leaseMs);
 
   switch (claim.type) {
     case 'exists':
@@ -187,13 +190,14 @@ async function handleCreated(event: InviteeEvent, deps: LifecycleDeps): Promise<
 async function handleCanceled(event: InviteeEvent, deps: LifecycleDeps): Promise<LifecycleOutcome> {
   const owner = randomUUID();
   const rescheduled = event.rescheduled;
+  const lease = leaseOn(event, owner, deps);
   const result = await deps.store.beginCancel({
-    ...leaseOn(event, owner, deps),
+    ...lease,
     finalStatus: rescheduled ? 'superseded' : 'cancelled',
     supersededBy: rescheduled ? event.newInviteeUri : null,
     rescheduleMode: deps.config.reschedule,
   });
-  const work = new Work(event, deps, owner);
+  const work = new Work(event, deps, owner, lease.now + lease.leaseMs);
   const finalOutcome = rescheduled ? 'superseded' : 'cancelled';
 
   switch (result.type) {
@@ -261,6 +265,8 @@ class Work {
     private readonly event: InviteeEvent,
     private readonly deps: LifecycleDeps,
     private readonly owner: string,
+    /** When our hold on the booking runs out and another delivery may take it over. */
+    private readonly leaseUntil: number,
   ) {}
 
   async createAndCommit(): Promise<LifecycleOutcome> {
@@ -373,13 +379,20 @@ class Work {
 
   private createIn(host: string): Promise<ZoomMeeting> {
     const e = this.event;
-    return this.deps.zoom.createMeeting(host, {
-      topic: this.topic(),
-      startTime: e.startTime,
-      durationMinutes: e.durationMinutes,
-      agenda: this.agenda(),
-      settings: this.deps.config.meetingSettings,
-    });
+    // A create still running when the lease runs out could land after a takeover's marker search
+    // and become a ghost; ending it a little early leaves time to record the outcome while held.
+    const margin = Math.min(LEASE_END_MARGIN_MS, this.deps.config.leaseMs / 10);
+    return this.deps.zoom.createMeeting(
+      host,
+      {
+        topic: this.topic(),
+        startTime: e.startTime,
+        durationMinutes: e.durationMinutes,
+        agenda: this.agenda(),
+        settings: this.deps.config.meetingSettings,
+      },
+      { deadlineAt: this.leaseUntil - margin },
+    );
   }
 
   private async commit(
@@ -568,6 +581,8 @@ function attentionFor(error: unknown): Pick<Attention, 'reason' | 'message'> | n
 /** Zoom answered and said no: nothing was created, so no marker search is needed next time. */
 function isDefiniteRefusal(error: unknown): boolean {
   return (
+    // Ran out of time before sending: a create is only ever sent again after a refusal.
+    error instanceof ZoomDeadlineError ||
     error instanceof ZoomRateLimitError ||
     error instanceof ZoomAuthError ||
     error instanceof HostResolutionError ||

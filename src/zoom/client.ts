@@ -1,6 +1,6 @@
 import { HttpTransportError, type HttpClient, type HttpResponse } from '../http';
 import type { Logger, LogFields } from '../log';
-import { ZoomApiError, ZoomNetworkError } from './errors';
+import { ZoomApiError, ZoomDeadlineError, ZoomNetworkError } from './errors';
 import { failureToError } from './error-messages';
 import {
   classifyResponse,
@@ -102,6 +102,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     let attempts = 0;
     let retries = 0;
     let tokenRefreshed = false;
+    let last: ZoomFailure | null = null;
     for (;;) {
       attempts += 1;
       let token: ZoomAccessToken | null = null;
@@ -111,11 +112,15 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
         failure = acquired.failure;
       } else {
         token = acquired;
+        // No request may outlive the deadline: a create sent after it could land after the
+        // booking's lease has passed to another worker, whose marker search it would escape.
+        if (deadline - now() < MIN_ATTEMPT_TIMEOUT_MS) throw outOfTime(call, attempts - 1, last);
         const outcome = await attempt(call, token, deadline);
         if ('status' in outcome) return outcome;
         failure = outcome.failure;
       }
 
+      last = failure;
       const decision = shouldRetry(failure, {
         idempotent,
         attempts,
@@ -159,6 +164,33 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
         stoppedBecause: whyNotRetried(failure, idempotent, attempts),
       });
     }
+  }
+
+  /**
+   * The deadline ran out before the next request went out. After a refusal that waits or a
+   * failure that ends the call anyway, the last failure says most; after a 401 or a missing scope
+   * whose new token was never tried, blaming the credentials would be wrong.
+   */
+  function outOfTime(call: Call, sent: number, last: ZoomFailure | null): Error {
+    const stoppedBecause = `gave up after ${sent} attempt(s) to stay within the ${deadlineMs / 1000} s deadline`;
+    if (
+      last &&
+      (last.kind === 'rate_limited' || last.kind === 'server' || last.kind === 'network')
+    ) {
+      return failureToError(last, {
+        action: call.action,
+        meetingId: call.meetingId,
+        host: call.host,
+        nowMs: now(),
+        nextDelayMs: 0,
+        stoppedBecause,
+      });
+    }
+    const cause = last ? failureToError(last, { action: call.action, nowMs: now() }) : undefined;
+    return new ZoomDeadlineError(
+      `Ran out of time to ${call.action}: the deadline passed before ${sent === 0 ? 'the request' : 'another attempt'} could be sent, so nothing more was sent (${stoppedBecause}). Try again later.`,
+      { cause },
+    );
   }
 
   async function acquireToken(): Promise<ZoomAccessToken | { failure: ZoomFailure }> {
@@ -297,7 +329,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
   }
 
   return {
-    async createMeeting(host, params) {
+    async createMeeting(host, params, createOptions) {
       const call: Call = {
         method: 'POST',
         path: `/users/${encodeURIComponent(host)}/meetings`,
@@ -305,7 +337,8 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
         action: `create a meeting for ${host}`,
         host,
       };
-      return read(await send(call, startDeadline()), call, toZoomMeeting);
+      const deadline = Math.min(startDeadline(), createOptions?.deadlineAt ?? Infinity);
+      return read(await send(call, deadline), call, toZoomMeeting);
     },
 
     async getMeeting(id) {

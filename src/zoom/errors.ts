@@ -88,3 +88,14 @@ export class ZoomNetworkError extends CalendlyZoomError {
     super(message, options);
   }
 }
+
+/**
+ * The call's deadline ran out before the next request could be sent, so this request was never
+ * sent. Transient, like a network failure. For a create it also means Zoom made nothing: a create
+ * is only sent again after Zoom refused it (401, 429, no token), never after an unclear answer.
+ */
+export class ZoomDeadlineError extends ZoomNetworkError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, false, options);
+  }
+}

@@ -64,9 +64,21 @@ export interface DeleteMeetingResult {
 }
 
 /** What the lifecycle needs from Zoom. The real client implements it; tests use fakes. */
+export interface CreateMeetingOptions {
+  /**
+   * Absolute time (ms since epoch, on the client's clock) after which no request for this create
+   * may be sent or still be running: the end of the caller's hold on the booking.
+   */
+  deadlineAt?: number;
+}
+
 export interface ZoomMeetings {
   /** `host` is a Zoom user id or email. Never retried blindly: a timeout may have created it. */
-  createMeeting(host: string, params: CreateMeetingParams): Promise<ZoomMeeting>;
+  createMeeting(
+    host: string,
+    params: CreateMeetingParams,
+    options?: CreateMeetingOptions,
+  ): Promise<ZoomMeeting>;
   getMeeting(id: string): Promise<ZoomMeeting>;
   updateMeeting(id: string, patch: MeetingPatch): Promise<void>;
   /** 404 / code 3001 is `already_gone`, a success. */

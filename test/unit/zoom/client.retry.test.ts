@@ -2,6 +2,7 @@ import { createFetchHttpClient, HttpTransportError, type HttpClient } from '../.
 import {
   ZoomApiError,
   ZoomAuthError,
+  ZoomDeadlineError,
   ZoomNetworkError,
   ZoomRateLimitError,
 } from '../../../src/zoom/errors';
@@ -11,6 +12,7 @@ import {
   HOST,
   issueTokens,
   rejectionOf,
+  TOKEN_BODY,
   tokenEndpoint,
   useNock,
   zoomHarness,
@@ -341,5 +343,61 @@ describe('deadline', () => {
     expect(error).toBeInstanceOf(ZoomRateLimitError);
     expect(error).toMatchObject({ daily: false, retryAfterMs: 60_000 });
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('sends no retry once the deadline has passed: a 401 answered after it ends the call unsent', async () => {
+    issueTokens(2);
+    const { client, clock } = zoomHarness({ deadlineMs: 10_000 });
+    let posts = 0;
+    api()
+      .post(`/v2/users/${encodeURIComponent(HOST)}/meetings`)
+      .times(2)
+      .reply(() => {
+        posts += 1;
+        // The process stalled (or its clock jumped) while the request was out.
+        clock.advance(61_000);
+        return [401, expired.body];
+      });
+
+    const error = await rejectionOf(client.createMeeting(HOST, params));
+
+    expect(posts).toBe(1);
+    expect(error).toBeInstanceOf(ZoomDeadlineError);
+    expect(error).toBeInstanceOf(ZoomNetworkError);
+    expect(error.message).toMatch(/deadline passed before another attempt could be sent/);
+  });
+
+  it("sends nothing when the caller's deadlineAt has passed by the time a token is in hand", async () => {
+    const { client, clock } = zoomHarness();
+    tokenEndpoint().reply(() => {
+      clock.advance(30_000);
+      return [200, TOKEN_BODY];
+    });
+    const calls = route('post', /\/meetings$/, [[201, created]]);
+
+    const error = await rejectionOf(
+      client.createMeeting(HOST, params, { deadlineAt: clock.now() + 20_000 }),
+    );
+
+    expect(error).toBeInstanceOf(ZoomDeadlineError);
+    expect(error.message).toMatch(/before the request could be sent/);
+    expect(calls.requests).toBe(0);
+  });
+
+  it("cuts a create's attempt to the caller's deadlineAt", async () => {
+    issueTokens(1);
+    const seen: number[] = [];
+    const http: HttpClient = async (request) => {
+      if (request.method === 'POST' && /\/meetings$/.test(request.url)) {
+        seen.push(request.timeoutMs ?? -1);
+      }
+      return createFetchHttpClient()(request);
+    };
+    const { client, clock } = zoomHarness({ http, requestTimeoutMs: 10_000 });
+    route('post', /\/meetings$/, [[201, created]]);
+
+    await client.createMeeting(HOST, params, { deadlineAt: clock.now() + 4_000 });
+
+    expect(seen).toEqual([4_000]);
   });
 });
