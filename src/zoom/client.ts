@@ -270,7 +270,11 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     for (;;) {
       const paged = {
         ...call,
-        query: { ...call.query, ...(pageToken === '' ? {} : { next_page_token: pageToken }) },
+        query: {
+          ...call.query,
+          page_size: PAGE_SIZE,
+          ...(pageToken === '' ? {} : { next_page_token: pageToken }),
+        },
       };
       const page = read(await send(paged, deadline), paged, asRecord);
       yield page;
@@ -303,7 +307,24 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     return response.status === 404 ? null : read(response, call, toZoomMeeting);
   }
 
-  const startDeadline = (): number => Math.min(now() + deadlineMs, options.deadlineAt ?? Infinity);
+  /** The account's users with `status`, one page at a time. */
+  function usersCall(status: string): Call {
+    return { method: 'GET', path: '/users', query: { status }, action: 'list Zoom users' };
+  }
+
+  function upcomingMeetingsCall(host: string): Call {
+    return {
+      method: 'GET',
+      path: `/users/${encodeURIComponent(host)}/meetings`,
+      query: { type: 'upcoming' },
+      action: `list the upcoming meetings of ${host}`,
+      host,
+    };
+  }
+
+  /** A method's deadline: `deadlineMs` from now, or the caller's earlier end (`until`). */
+  const startDeadline = (until = Infinity): number =>
+    Math.min(now() + deadlineMs, options.deadlineAt ?? Infinity, until);
 
   /** One page of a list call: its items and the next page's token. */
   async function onePage<T>(
@@ -337,8 +358,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
         action: `create a meeting for ${host}`,
         host,
       };
-      const deadline = Math.min(startDeadline(), createOptions?.deadlineAt ?? Infinity);
-      return read(await send(call, deadline), call, toZoomMeeting);
+      return read(await send(call, startDeadline(createOptions?.deadlineAt)), call, toZoomMeeting);
     },
 
     async getMeeting(id) {
@@ -384,12 +404,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     },
 
     async listUsers(listOptions = {}) {
-      const call: Call = {
-        method: 'GET',
-        path: '/users',
-        query: { status: listOptions.status ?? 'active', page_size: PAGE_SIZE },
-        action: 'list Zoom users',
-      };
+      const call = usersCall(listOptions.status ?? 'active');
       const users: ZoomUser[] = [];
       for await (const page of pages(call, startDeadline())) {
         users.push(...map(page, 200, call, (json) => itemsOf(json, 'users', toZoomUser)));
@@ -398,35 +413,16 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     },
 
     listUsersPage(page) {
-      const call: Call = {
-        method: 'GET',
-        path: '/users',
-        query: { status: 'active' },
-        action: 'list Zoom users',
-      };
-      return onePage(call, 'users', toZoomUser, page);
+      return onePage(usersCall('active'), 'users', toZoomUser, page);
     },
 
     listUpcomingMeetingsPage(host, page) {
-      const call: Call = {
-        method: 'GET',
-        path: `/users/${encodeURIComponent(host)}/meetings`,
-        query: { type: 'upcoming' },
-        action: `list the upcoming meetings of ${host}`,
-        host,
-      };
-      return onePage(call, 'meetings', toZoomMeeting, page);
+      return onePage(upcomingMeetingsCall(host), 'meetings', toZoomMeeting, page);
     },
 
     async findMeetingByMarker(host, marker) {
       const deadline = startDeadline();
-      const call: Call = {
-        method: 'GET',
-        path: `/users/${encodeURIComponent(host)}/meetings`,
-        query: { type: 'upcoming', page_size: PAGE_SIZE },
-        action: `list the upcoming meetings of ${host}`,
-        host,
-      };
+      const call = upcomingMeetingsCall(host);
       for await (const page of pages(call, deadline)) {
         const items = Array.isArray(page.meetings) ? (page.meetings as unknown[]) : [];
         for (const item of items) {

@@ -95,11 +95,17 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
   /** The token this process last used, and until when it may skip the cache read. */
   let local: { token: CachedToken; until: number } | null = null;
 
+  /** A stored token this process may hand out: not about to expire, not rejected by Zoom. */
+  function handOut(stored: unknown): ZoomAccessToken | null {
+    if (!isUsable(stored, now()) || rejected.includes(stored.accessToken)) return null;
+    return { accessToken: stored.accessToken, expiresAt: stored.expiresAt, fromCache: true };
+  }
+
   async function fromCache(): Promise<ZoomAccessToken | null> {
     const cached = await cache.get(key);
-    if (!isUsable(cached, now()) || rejected.includes(cached.accessToken)) return null;
-    local = { token: cached, until: now() + LOCAL_TOKEN_COPY_MS };
-    return { accessToken: cached.accessToken, expiresAt: cached.expiresAt, fromCache: true };
+    const token = handOut(cached);
+    if (token) local = { token, until: now() + LOCAL_TOKEN_COPY_MS };
+    return token;
   }
 
   /** Another process claimed the refresh: its token, once it lands in the shared cache. */
@@ -166,19 +172,8 @@ export function createZoomTokenProvider(options: ZoomTokenProviderOptions): Zoom
 
   return {
     async getToken() {
-      const copy = local;
-      if (
-        copy &&
-        now() < copy.until &&
-        isUsable(copy.token, now()) &&
-        !rejected.includes(copy.token.accessToken)
-      ) {
-        return {
-          accessToken: copy.token.accessToken,
-          expiresAt: copy.token.expiresAt,
-          fromCache: true,
-        };
-      }
+      const copy = local && now() < local.until ? handOut(local.token) : null;
+      if (copy) return copy;
       // Cache reads go through the single flight too: 100 callers on a cold cache must not all
       // see the miss before the first fetch is registered.
       const join = (): Promise<ZoomAccessToken> =>
