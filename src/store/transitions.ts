@@ -22,7 +22,7 @@ import type {
   ReleaseLeaseInput,
   RescheduleMode,
 } from './booking-store';
-import type { BookingContext, Notice, NoticeMeeting, NoticeType } from './outbox';
+import type { BookingContext, DeletedReason, Notice, NoticeMeeting, NoticeType } from './outbox';
 
 /**
  * The transition rules, as pure functions over a snapshot. The in-memory and SQLite adapters run
@@ -428,15 +428,13 @@ export function finishCancel(s: Snapshot, input: FinishCancelInput): Applied<Boo
         : 'cancelled',
   );
   const writes = recordWrite(record);
-  // Only a meeting its people were told of is announced as gone.
-  if (existing.announced) {
-    writes.notices.push(
-      draft('meeting.deleted', record, input, {
-        sequence: existing.announced.sequence + 1,
-        reason: input.reason ?? (record.status === 'superseded' ? 'superseded' : 'cancelled'),
-      }),
-    );
-  }
+  announceGone(
+    writes,
+    existing,
+    record,
+    input,
+    input.reason ?? (record.status === 'superseded' ? 'superseded' : 'cancelled'),
+  );
   record.announced = null;
   return { result: record, writes };
 }
@@ -485,14 +483,7 @@ export function forgetMeeting(s: Snapshot, input: ForgetMeetingInput): Applied<F
   }
   const record = touch(existing, input, 'meeting_forgotten', input.meetingId);
   const writes = recordWrite(record);
-  if (existing.announced) {
-    writes.notices.push(
-      draft('meeting.deleted', record, input, {
-        sequence: existing.announced.sequence + 1,
-        reason: 'deleted_in_zoom',
-      }),
-    );
-  }
+  announceGone(writes, existing, record, input, 'deleted_in_zoom');
   Object.assign(record, {
     status: 'creating',
     meeting: null,
@@ -586,6 +577,20 @@ function draft(
     sequence: 0,
     ...extra,
   };
+}
+
+/** Only a meeting its people were told of (`existing.announced`) is announced as gone. */
+function announceGone(
+  writes: Writes,
+  existing: BookingRecord,
+  record: BookingRecord,
+  input: { now: number; context?: BookingContext | null },
+  reason: DeletedReason,
+): void {
+  if (!existing.announced) return;
+  writes.notices.push(
+    draft('meeting.deleted', record, input, { sequence: existing.announced.sequence + 1, reason }),
+  );
 }
 
 /** The start URL is a host secret: it never goes into a notice. */

@@ -31,16 +31,11 @@ local function finish_cancel(input)
     settle(record, 'cancelled')
   end
   local writes = record_write(record)
-  -- Only a meeting its people were told of is announced as gone.
-  local announced = val(existing.announced)
-  if announced then
-    local reason = val(input.reason)
-    if reason == nil then
-      reason = record.status == 'superseded' and 'superseded' or 'cancelled'
-    end
-    table.insert(writes.notices, draft('meeting.deleted', record, input,
-      { sequence = announced.sequence + 1, reason = reason }))
+  local reason = val(input.reason)
+  if reason == nil then
+    reason = record.status == 'superseded' and 'superseded' or 'cancelled'
   end
+  announce_gone(writes, existing, record, input, reason)
   record.announced = NULL
   return { result = record, writes = writes }
 end

@@ -8,11 +8,7 @@ local function forget_meeting(input)
   end
   local record = touch(existing, input, 'meeting_forgotten', input.meetingId)
   local writes = record_write(record)
-  local announced = val(existing.announced)
-  if announced then
-    table.insert(writes.notices, draft('meeting.deleted', record, input,
-      { sequence = announced.sequence + 1, reason = 'deleted_in_zoom' }))
-  end
+  announce_gone(writes, existing, record, input, 'deleted_in_zoom')
   record.status = 'creating'
   record.meeting = NULL
   record.announced = NULL

@@ -234,6 +234,14 @@ local function draft(kind, record, input, extra)
   return notice
 end
 
+-- Only a meeting its people were told of (existing.announced) is announced as gone.
+local function announce_gone(writes, existing, record, input, reason)
+  local announced = val(existing.announced)
+  if not announced then return end
+  table.insert(writes.notices, draft('meeting.deleted', record, input,
+    { sequence = announced.sequence + 1, reason = reason }))
+end
+
 local function outbox_key(name)
   return PREFIX .. 'outbox:' .. name
 end
