@@ -2,8 +2,8 @@ import {
   completed,
   DELIVERED_RETENTION_MS,
   FAILED_RETENTION_MS,
-  newNoticeId,
   outboxItems,
+  queueOf,
   type Channel,
   type DeliveryResult,
   type NotificationOutbox,
@@ -24,11 +24,7 @@ export class MemoryOutbox implements NotificationOutbox {
 
   /** Called inside the booking store's transition, so it lands with the change it reports. */
   write(drafts: readonly NoticeDraft[]): void {
-    for (const draft of drafts) {
-      for (const item of outboxItems({ id: newNoticeId(), ...draft }, this.channels)) {
-        this.items.set(item.itemId, item);
-      }
-    }
+    for (const item of outboxItems(drafts, this.channels)) this.items.set(item.itemId, item);
   }
 
   async claimDue(input: {
@@ -43,7 +39,7 @@ export class MemoryOutbox implements NotificationOutbox {
     for (const item of this.items.values()) {
       if (claimed.length >= input.limit) break;
       if (item.status !== 'pending') continue;
-      const queue = `${item.notice.booking.eventUuid}\n${item.channel}`;
+      const queue = queueOf(item);
       if (blocked.has(queue)) continue;
       blocked.add(queue);
       const leased = item.lease !== null && item.lease.expiresAt > input.now;

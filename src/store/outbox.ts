@@ -153,7 +153,23 @@ export function channelKey(channel: Channel): string {
 }
 
 /** One pending item per channel that hears of the notice. */
-export function outboxItems(notice: Notice, channels: readonly Channel[]): OutboxItem[] {
+/**
+ * The items a transition's notices become: each notice gets its id (stable across retries, the
+ * `webhook-id`), and one item per channel it goes to.
+ */
+export function outboxItems(
+  drafts: readonly Omit<Notice, 'id'>[],
+  channels: readonly Channel[],
+): OutboxItem[] {
+  return drafts.flatMap((draft) => itemsOf({ id: newNoticeId(), ...draft }, channels));
+}
+
+/** Items of one booking and channel go out in order: they form one queue. */
+export function queueOf(item: OutboxItem): string {
+  return `${item.notice.booking.eventUuid}\n${item.channel}`;
+}
+
+function itemsOf(notice: Notice, channels: readonly Channel[]): OutboxItem[] {
   return channelsFor(notice.type, channels).map((channel) => ({
     itemId: `${notice.id}:${channelKey(channel)}`,
     channel,
@@ -168,7 +184,7 @@ export function outboxItems(notice: Notice, channels: readonly Channel[]): Outbo
   }));
 }
 
-export function newNoticeId(): string {
+function newNoticeId(): string {
   return `msg_${randomUUID().replace(/-/g, '')}`;
 }
 

@@ -7,8 +7,8 @@ import {
   completed,
   DELIVERED_RETENTION_MS,
   FAILED_RETENTION_MS,
-  newNoticeId,
   outboxItems,
+  queueOf,
   type DeliveryResult,
   type NotificationOutbox,
   type OutboxItem,
@@ -249,17 +249,15 @@ export class SqliteBookingStore implements BookingStore {
   }
 
   private enqueue(drafts: readonly NoticeDraft[]): void {
-    for (const draft of drafts) {
-      for (const item of outboxItems({ id: newNoticeId(), ...draft }, this.channels)) {
-        this.statements.enqueue.run(
-          item.itemId,
-          `${draft.booking.eventUuid}\n${item.channel}`,
-          item.status,
-          item.nextAttemptAt,
-          JSON.stringify(item),
-          item.createdAt,
-        );
-      }
+    for (const item of outboxItems(drafts, this.channels)) {
+      this.statements.enqueue.run(
+        item.itemId,
+        queueOf(item),
+        item.status,
+        item.nextAttemptAt,
+        JSON.stringify(item),
+        item.createdAt,
+      );
     }
   }
 
