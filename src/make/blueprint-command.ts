@@ -63,20 +63,7 @@ checklist instead):
   -h, --help                     Show this help
 `;
 
-type ValueFlag =
-  | 'out'
-  | 'host'
-  | 'topic'
-  | 'tolerance'
-  | 'reschedule'
-  | 'native-zoom'
-  | 'signing-key'
-  | 'zoom-account-id'
-  | 'hook'
-  | 'bookings-store'
-  | 'zoom-keychain'
-  | 'team-id';
-const VALUE_FLAGS: readonly ValueFlag[] = [
+const VALUE_FLAGS = [
   'out',
   'host',
   'topic',
@@ -89,7 +76,8 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
   'bookings-store',
   'zoom-keychain',
   'team-id',
-];
+] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /** Make ids by flag: whole numbers, the way Make shows them. */
 const ID_FLAGS = {

@@ -38,6 +38,11 @@ export function rescheduled(ctx: BuildContext): string {
   return payload(ctx, 'payload.rescheduled');
 }
 
+/** A cancel's `superseded_by`: the replacing event's UUID when the cancel is half of a reschedule. */
+export function supersededBy(ctx: BuildContext): string {
+  return `if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`;
+}
+
 function calendlyDate(ctx: BuildContext, field: 'start_time' | 'end_time'): string {
   return `parseDate(${payload(ctx, `payload.scheduled_event.${field}`)}; ${lit(CALENDLY_TIME_FORMAT)})`;
 }

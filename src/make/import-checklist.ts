@@ -54,13 +54,7 @@ export function importChecklist({
     steps.push(`${steps.length + 1}. ${text}`);
   };
 
-  const missing = [
-    options.signingKey === undefined ? '--signing-key <key>' : null,
-    options.zoomAccountId === undefined ? '--zoom-account-id <id>' : null,
-    ids.hook === undefined ? '--hook <id>' : null,
-    ids.bookingsStore === undefined ? '--bookings-store <id>' : null,
-    ids.zoomKeychain === undefined ? '--zoom-keychain <id>' : null,
-  ].filter((flag): flag is string => flag !== null);
+  const missing = FILLABLE.filter((f) => !f.given(options)).map((f) => f.flag);
 
   step(`**Data structure.** *Data structures → Add data structure* \`${BOOKINGS_STRUCTURE.name}\`, **strict**, with exactly the
    fields below — or \`POST /api/v2/data-structures\` with \`${files.bookingsStructure}\`${options.teamId === undefined ? ` after replacing \`${PASTE_TEAM_ID}\` with your team id (or regenerate with \`--team-id\`)` : ''}.
@@ -198,14 +192,33 @@ ${steps.join('\n')}
 ${options.reschedule === 'move' ? '- "move" mode: a meeting kept for a reschedule whose new booking never arrives stays until its record expires; `reconcile` finds it.\n- "move" mode: the reschedule paths marked *(over)* above cost 9 or 10 operations: the new booking must be checked, the\n  replaced one read (two modules: Make does not document what "Get a record" does with a missing key) and, when the\n  meeting moves, both records written. `docs/make.md` (Limits) has the arithmetic.\n' : ''}`;
 }
 
+/** What `calendly-zoom blueprint` can fill in, in the order the checklist names it. */
+const FILLABLE: ReadonlyArray<{
+  flag: string;
+  label: string;
+  given: (options: BlueprintOptions) => boolean;
+}> = [
+  { flag: '--signing-key <key>', label: 'signing key', given: (o) => o.signingKey !== undefined },
+  {
+    flag: '--zoom-account-id <id>',
+    label: 'Zoom Account ID',
+    given: (o) => o.zoomAccountId !== undefined,
+  },
+  { flag: '--hook <id>', label: 'hook', given: (o) => o.makeIds.hook !== undefined },
+  {
+    flag: '--bookings-store <id>',
+    label: 'data store',
+    given: (o) => o.makeIds.bookingsStore !== undefined,
+  },
+  {
+    flag: '--zoom-keychain <id>',
+    label: 'Zoom keychain',
+    given: (o) => o.makeIds.zoomKeychain !== undefined,
+  },
+];
+
 function describeFilledIn(options: BlueprintOptions): string {
-  const filled = [
-    options.signingKey === undefined ? null : 'signing key',
-    options.zoomAccountId === undefined ? null : 'Zoom Account ID',
-    options.makeIds.hook === undefined ? null : 'hook',
-    options.makeIds.bookingsStore === undefined ? null : 'data store',
-    options.makeIds.zoomKeychain === undefined ? null : 'Zoom keychain',
-  ].filter((x): x is string => x !== null);
+  const filled = FILLABLE.filter((f) => f.given(options)).map((f) => f.label);
   return filled.length === 0
     ? 'nothing filled in (see the checklist)'
     : `filled in: ${filled.join(', ')}`;

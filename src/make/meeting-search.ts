@@ -8,7 +8,7 @@ import type { BuildContext } from './build-context';
 import { answer } from './answers';
 import { BOOKING_STATUS, type BookingField } from './data-structures';
 import { condition } from './conditions';
-import { eventUri, inviteeUuid, linkedEventUuid, rescheduled, zoomUser } from './facts';
+import { eventUri, inviteeUuid, supersededBy, zoomUser } from './facts';
 import { formula, out } from './formula';
 import {
   createMeeting,
@@ -19,6 +19,7 @@ import {
   markFinished,
   marker,
   storeMeeting,
+  zoomDelete,
 } from './meeting-steps';
 import { writeBooking } from './booking-record';
 import { either } from './routers';
@@ -83,11 +84,7 @@ function searchMeeting(ctx: BuildContext, search: Search): MakeModule[] {
  * Make this booking's meeting unless Zoom already has it: a booking seen for the first time
  * (`record` null), or a `creating` one nobody is at any more. The meeting found is adopted.
  */
-export function findOrCreateMeeting(
-  ctx: BuildContext,
-  record: number | null,
-  user: string,
-): MakeModule[] {
+function findOrCreateMeeting(ctx: BuildContext, record: number | null, user: string): MakeModule[] {
   return withZoomToken(ctx, 'look for the meeting', (token) =>
     searchMeeting(ctx, {
       user,
@@ -136,7 +133,7 @@ function cancelledBooking(ctx: BuildContext): Partial<Record<BookingField, strin
   return {
     event_uri: formula(eventUri(ctx)),
     canceled: `,${formula(inviteeUuid(ctx))},`,
-    superseded_by: formula(`if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`),
+    superseded_by: formula(supersededBy(ctx)),
   };
 }
 
@@ -185,18 +182,10 @@ export function tombstone(ctx: BuildContext): MakeModule[] {
       user: zoomUser(ctx),
       token,
       found: (meeting) =>
-        callZoom(ctx, token, {
+        zoomDelete(ctx, token, {
           what: 'delete the meeting left behind',
-          method: 'delete',
-          path: `/meetings/${formula(meeting.id)}`,
-          outcomes: (call) => [
-            {
-              name: '204 or 404: gone',
-              conditions: statusIs(call, 204, 404),
-              modules: () => storeTombstone(ctx),
-            },
-            tryLater(ctx, call),
-          ],
+          meetingId: meeting.id,
+          gone: () => storeTombstone(ctx),
           otherwise: {
             name: 'Any other status: refused for good',
             modules: (call) => recordLeftMeeting(ctx, call, meeting.id),

@@ -25,6 +25,7 @@ import {
   linkedInviteeUuid,
   rescheduled,
   startTime,
+  supersededBy,
   topic,
   zoomUser,
 } from './facts';
@@ -246,10 +247,7 @@ export function createMeeting(ctx: BuildContext, record: ReadRecord, token?: str
           modules: () => markCreating(ctx, record, zoomReason(call)),
         },
       ],
-      otherwise: {
-        name: 'Any other status: refused for good',
-        modules: (call) => markFailed(ctx, record, call, 'create the meeting'),
-      },
+      ...refusedForGood(ctx, record, 'create the meeting'),
       unreachable: (call) => markCreating(ctx, record, out(call, 'error.message')),
     });
   return token === undefined ? withZoomToken(ctx, 'create the meeting', create) : create(token);
@@ -269,9 +267,36 @@ export function markFinished(ctx: BuildContext, record: number): MakeModule {
       status: formula(finalStatus(ctx)),
       invitees: withoutInvitee(out(record, 'invitees'), inviteeUuid(ctx)),
       canceled: withInvitee(out(record, 'canceled'), inviteeUuid(ctx)),
-      superseded_by: formula(`if(${rescheduled(ctx)}; ${linkedEventUuid(ctx, 'new_invitee')}; "")`),
+      superseded_by: formula(supersededBy(ctx)),
       claim_until: '',
     },
+  });
+}
+
+/** DELETE a meeting: 204 or 404 is `gone` (404 = already gone = done); 401, 429, 5xx try later. */
+export function zoomDelete(
+  ctx: BuildContext,
+  token: string,
+  call: {
+    what: string;
+    meetingId: string;
+    gone: (call: number) => MakeModule[];
+  } & Pick<ZoomCall, 'otherwise' | 'unreachable'>,
+): MakeModule[] {
+  return callZoom(ctx, token, {
+    what: call.what,
+    method: 'delete',
+    path: `/meetings/${formula(call.meetingId)}`,
+    outcomes: (id) => [
+      {
+        name: '204 or 404: gone',
+        conditions: statusIs(id, 204, 404),
+        modules: () => call.gone(id),
+      },
+      tryLater(ctx, id),
+    ],
+    otherwise: call.otherwise,
+    unreachable: call.unreachable,
   });
 }
 
@@ -283,25 +308,17 @@ export function deleteMeeting(
   token?: string,
 ): MakeModule[] {
   const remove = (tok: string): MakeModule[] =>
-    callZoom(ctx, tok, {
+    zoomDelete(ctx, tok, {
       what: 'delete the meeting',
-      method: 'delete',
-      path: `/meetings/${formula(meetingId)}`,
-      outcomes: (call) => [
-        {
-          name: '204 or 404: gone',
-          conditions: statusIs(call, 204, 404),
-          modules: () => [
-            markFinished(ctx, record),
-            answer(ctx, 'meeting deleted', {
-              status: '200',
-              outcome: {
-                formula: `if(${out(call, 'statusCode')} = 404; "already_gone"; ${finalStatus(ctx)})`,
-              },
-            }),
-          ],
-        },
-        tryLater(ctx, call),
+      meetingId,
+      gone: (call) => [
+        markFinished(ctx, record),
+        answer(ctx, 'meeting deleted', {
+          status: '200',
+          outcome: {
+            formula: `if(${out(call, 'statusCode')} = 404; "already_gone"; ${finalStatus(ctx)})`,
+          },
+        }),
       ],
       ...refusedForGood(ctx, record, 'delete the meeting'),
     });

@@ -33,7 +33,7 @@ function statusFrom(call: number, low: number, high: number): Conditions {
 }
 
 /** 401 (token refused), 429 (rate limit, per second or per day) and 5xx: not this delivery's fault. */
-export function retryLater(call: number): Conditions {
+function retryLater(call: number): Conditions {
   return or(statusIs(call, 401, 429), statusFrom(call, 500, 599));
 }
 
