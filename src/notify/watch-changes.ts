@@ -1,7 +1,10 @@
 import type { BookingStore } from '../store/booking-store';
 
-/** Store calls that only read: everything else may have queued a notice. */
-const READS = new Set<PropertyKey>(['get', 'findByInvitee', 'list', 'ping', 'close']);
+/**
+ * Store calls that queue no notice (reads, and the health probe's one-row write, which /healthz
+ * makes on every check): everything else may have queued one.
+ */
+const READS = new Set<PropertyKey>(['get', 'findByInvitee', 'list', 'ping', 'probe', 'close']);
 
 /**
  * The store as the lifecycle should see it inside `serve`: after every state-changing call,

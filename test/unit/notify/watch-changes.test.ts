@@ -3,13 +3,14 @@ import { MemoryBookingStore } from '../../../src/store/memory';
 import { settle } from './notify-test-kit';
 
 describe('watchChanges', () => {
-  it('wakes the dispatcher after every state-changing store call, not after reads', async () => {
+  it('wakes the dispatcher after every state-changing store call, not after reads or the health probe', async () => {
     let wakes = 0;
     const store = watchChanges(new MemoryBookingStore(), () => (wakes += 1));
 
     await store.get('evt');
     await store.findByInvitee('inv');
     await store.ping();
+    await store.probe();
     for await (const record of store.list()) void record;
     await settle();
     expect(wakes).toBe(0);
