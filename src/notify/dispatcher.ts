@@ -3,7 +3,7 @@ import type { DeliveryResult, NotificationOutbox, OutboxItem } from '../store/ou
 import { describeChannel } from './channels';
 import { DEFAULT_RETRY_POLICY, deliveryResult, type RetryPolicy } from './retry-policy';
 import { shortError, type SendOutcome } from './send-outcome';
-import { backgroundTimer, type ScheduleTimer } from './timer';
+import { startRealTimer, type StartTimer } from '../timer';
 
 export interface DispatcherOptions {
   outbox: NotificationOutbox;
@@ -26,7 +26,7 @@ export interface DispatcherOptions {
   policy?: RetryPolicy;
   /** How long close() waits for sends in flight before it returns anyway. */
   closeTimeoutMs?: number;
-  timer?: ScheduleTimer;
+  timer?: StartTimer;
 }
 
 export interface Dispatcher {
@@ -57,7 +57,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  const timer = options.timer ?? backgroundTimer;
+  const timer = options.timer ?? startRealTimer;
 
   const inFlight = new Set<Promise<void>>();
   let cycle: Promise<void> | null = null;

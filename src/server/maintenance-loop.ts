@@ -1,7 +1,7 @@
 import type { MaintenanceConfig } from '../config';
 import type { Logger } from '../log';
 import { runMaintenance, type MaintenanceDeps } from '../maintenance';
-import type { StartTimer } from './timer';
+import type { StartTimer } from '../timer';
 
 /** Not at start-up, where it would slow the first deliveries, but soon after. */
 const FIRST_RUN_AFTER_MS = 30_000;

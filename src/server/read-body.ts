@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { PayloadTooLargeError, ReceiverBusyError, RequestAbortedError } from './errors';
-import type { StartTimer } from './timer';
+import type { StartTimer } from '../timer';
 
 /** Calendly's invitee payloads are a few kilobytes; a megabyte leaves room and bounds memory. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

@@ -18,7 +18,7 @@ import {
   type Reply,
 } from './respond';
 import type { StatusPages } from './status/status-pages';
-import { startRealTimer, type StartTimer } from './timer';
+import { startRealTimer, type StartTimer } from '../timer';
 import { withLogFields } from './with-log-fields';
 
 export const WEBHOOK_PATH = '/webhooks/calendly';

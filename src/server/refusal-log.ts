@@ -1,5 +1,5 @@
 import type { Logger } from '../log';
-import type { StartTimer } from './timer';
+import type { StartTimer } from '../timer';
 
 /** Work the receiver turned away to stay within its limits. */
 export type Refusal =

@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { createConnectionTracker } from './connection-tracker';
 import { ListenError } from './errors';
 import { createRefusalLog, type Refusal, type RefusalLog } from './refusal-log';
-import { startRealTimer, type StartTimer } from './timer';
+import { startRealTimer, type StartTimer } from '../timer';
 
 /** What one receiver process lets the network hold of it. Defaults: DEFAULT_CONNECTION_LIMITS. */
 export interface ConnectionLimits {

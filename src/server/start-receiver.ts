@@ -9,7 +9,7 @@ import { createReceiver, WEBHOOK_PATH } from './receiver';
 import { startMaintenanceLoop } from './maintenance-loop';
 import { createRefusalLog } from './refusal-log';
 import { startHttpServer, type ConnectionLimits } from './start-http-server';
-import { startRealTimer, type StartTimer } from './timer';
+import { startRealTimer, type StartTimer } from '../timer';
 import { statusPagesFor } from './status/status-pages-for';
 
 /** Zoom's budget per operation: the answer must reach Calendly within its 15 s read timeout. */

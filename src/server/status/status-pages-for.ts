@@ -1,7 +1,7 @@
 import type { AppConfig } from '../../config';
 import { configuredChannels } from '../../notify/channels';
 import type { Runtime } from '../../runtime';
-import type { StartTimer } from '../timer';
+import type { StartTimer } from '../../timer';
 import { createStatusPages, type StatusPages } from './status-pages';
 
 /** The status page `serve` runs: only with STATUS_TOKEN set, on the receiver's own store. */

@@ -5,7 +5,7 @@ import { summariseOperations } from '../../bookings/operations-summary';
 import type { CalendlyClient } from '../../calendly/client';
 import type { BookingStore } from '../../store/booking-store';
 import { methodNotAllowed, type Reply } from '../respond';
-import type { StartTimer } from '../timer';
+import type { StartTimer } from '../../timer';
 import { html } from './html';
 import { htmlReply, page } from './page-layout';
 import { renderBookings } from './render-bookings';

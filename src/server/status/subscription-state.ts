@@ -1,6 +1,6 @@
 import type { CalendlyClient, WebhookSubscription } from '../../calendly/client';
 import { listSubscriptions } from '../../calendly/subscriptions';
-import { startRealTimer, type StartTimer } from '../timer';
+import { startRealTimer, type StartTimer } from '../../timer';
 
 /** What the status page says about the Calendly webhook subscriptions. */
 export type SubscriptionState =

@@ -1,6 +1,6 @@
 import type { MaintenanceDeps } from '../../../src/maintenance';
 import { startMaintenanceLoop } from '../../../src/server/maintenance-loop';
-import type { StartTimer } from '../../../src/server/timer';
+import type { StartTimer } from '../../../src/timer';
 import { captureLogs } from '../../e2e/e2e-kit';
 import { created, reschedule } from '../../support/invitee-events';
 import { harness } from '../../support/lifecycle-harness';

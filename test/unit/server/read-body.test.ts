@@ -8,7 +8,7 @@ import {
   RequestAbortedError,
 } from '../../../src/server/errors';
 import { discardBody, readBody } from '../../../src/server/read-body';
-import { startRealTimer } from '../../../src/server/timer';
+import { startRealTimer } from '../../../src/timer';
 import { send } from '../../support/http-request';
 
 const LIMIT = 1000;
