@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors';
+import { escapeHtml } from '../escape-html';
 import type { NoticeType } from '../store/outbox';
 import { DEFAULT_MAIL_TEMPLATES } from './default-mail-templates';
 
@@ -103,13 +104,4 @@ export function renderTemplate(template: string, values: TemplateValues, part: M
 
 function placeholdersIn(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }

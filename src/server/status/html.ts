@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../escape-html';
+
 /**
  * HTML that is safe by construction: every value put into an `html` template is escaped unless it
  * is itself Html built the same way. A booking's invitee name is text, never markup.
@@ -7,18 +9,6 @@ export class Html {
 }
 
 type Part = Html | string | number | boolean | null | undefined | readonly Part[];
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
 
 export function html(strings: TemplateStringsArray, ...values: readonly Part[]): Html {
   let out = strings[0] ?? '';
