@@ -1,3 +1,4 @@
+import { urlByOrigin } from '../url-by-origin';
 import type { NotifyConfig } from '../config';
 import type { Channel } from '../store/outbox';
 
@@ -17,14 +18,8 @@ export function webhookUrlOf(channel: Channel): string | null {
   return channel.startsWith(WEBHOOK_PREFIX) ? channel.slice(WEBHOOK_PREFIX.length) : null;
 }
 
-/**
- * A channel as logs and the CLI show it: a consumer URL only by its origin, because hook URLs
- * (Zapier's, Make's) carry their secret in the path.
- */
+/** A channel as logs and the CLI show it: a consumer URL only by its origin. */
 export function describeChannel(channel: Channel): string {
   const url = webhookUrlOf(channel);
-  if (url === null) return channel;
-  if (!URL.canParse(url)) return `${WEBHOOK_PREFIX}(malformed URL)`;
-  const { origin, pathname, search } = new URL(url);
-  return `${WEBHOOK_PREFIX}${origin}${pathname === '/' && search === '' ? '' : '/…'}`;
+  return url === null ? channel : `${WEBHOOK_PREFIX}${urlByOrigin(url)}`;
 }

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config';
 import { describeChannel } from '../../notify/channels';
+import { urlByOrigin } from '../../url-by-origin';
 import { sampleNotice } from '../../notify/sample-notice';
 import { createWebhookSender } from '../../notify/webhook-sender';
 import { openStore } from '../../runtime';
@@ -226,7 +227,7 @@ async function test(argv: string[], io: CliIo): Promise<number> {
   });
   const { status, outcome } = await send(url, notice);
   // The URL is shown by its origin only: a hook URL's path is often its secret.
-  const target = describeChannel(`webhook:${url}`).replace(/^webhook:/, '');
+  const target = urlByOrigin(url);
   const delivered = outcome.type === 'delivered';
   if (values.json) {
     printJson(io, {

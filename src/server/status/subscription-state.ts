@@ -1,3 +1,4 @@
+import { urlByOrigin } from '../../url-by-origin';
 import type { CalendlyClient, WebhookSubscription } from '../../calendly/client';
 import { listSubscriptions } from '../../calendly/subscriptions';
 import { startRealTimer, type StartTimer } from '../../timer';
@@ -110,10 +111,11 @@ function summarise(s: WebhookSubscription): SubscriptionSummary {
 
 /** A Make or Zapier hook URL carries its secret in the path: only the receiver's own is shown. */
 function callbackShown(url: string): string {
-  if (!URL.canParse(url)) return '(malformed URL)';
-  const { origin, pathname, search } = new URL(url);
-  if (pathname.replace(/\/+$/, '') === '/webhooks/calendly' && search === '') {
-    return `${origin}/webhooks/calendly`;
+  if (URL.canParse(url)) {
+    const { origin, pathname, search } = new URL(url);
+    if (pathname.replace(/\/+$/, '') === '/webhooks/calendly' && search === '') {
+      return `${origin}/webhooks/calendly`;
+    }
   }
-  return pathname === '/' && search === '' ? origin : `${origin}/…`;
+  return urlByOrigin(url);
 }
