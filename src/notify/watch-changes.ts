@@ -16,10 +16,16 @@ export function watchChanges<S extends BookingStore>(store: S, onChange: () => v
   return new Proxy(store, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || READS.has(property)) return value;
+      if (typeof value !== 'function') return value;
+      const wakes = !READS.has(property);
+      // Called on the store itself, reads included: with the proxy as `this`, a store's own
+      // helpers (SQLite's lock-retrying attempt(), its prepared transactions) would be seen here
+      // as calls of their own, waking the dispatcher on every read and losing their properties.
       return (...args: unknown[]): unknown => {
         const result: unknown = Reflect.apply(value, target, args);
-        if (result instanceof Promise) void result.finally(onChange).catch(() => undefined);
+        if (wakes && result instanceof Promise) {
+          void result.finally(onChange).catch(() => undefined);
+        }
         return result;
       };
     },

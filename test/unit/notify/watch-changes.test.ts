@@ -1,5 +1,6 @@
 import { watchChanges } from '../../../src/notify/watch-changes';
 import { MemoryBookingStore } from '../../../src/store/memory';
+import { SqliteBookingStore } from '../../../src/store/sqlite';
 import { settle } from './notify-test-kit';
 
 describe('watchChanges', () => {
@@ -30,6 +31,22 @@ describe('watchChanges', () => {
     await settle();
     expect(claim.type).toBe('claimed');
     expect(wakes).toBe(1);
+  });
+
+  it('is not woken by the SQLite store reading or probing through its own helpers', async () => {
+    let wakes = 0;
+    const sqlite = new SqliteBookingStore({ path: ':memory:' });
+    const store = watchChanges(sqlite, () => (wakes += 1));
+
+    await store.get('evt');
+    await store.findByInvitee('inv');
+    await store.ping();
+    await store.probe();
+    for await (const record of store.list()) void record;
+    await settle();
+    await sqlite.close();
+
+    expect(wakes).toBe(0);
   });
 
   it('wakes it after a call that failed too: the change may have been made', async () => {
