@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditOutcome, AuditVia, BookingRecord } from '../store/booking-record';
 import type { BookingStore } from '../store/booking-store';
-import { historyLine, viewBooking, type BookingView } from './booking-view';
+import { viewBooking, type BookingView } from './booking-view';
 import { needsAttention } from './find-bookings';
 
 /** What the status page shows of the bookings: one pass over the store. */
@@ -25,15 +25,16 @@ export interface RecentDelivery {
   eventName: string | null;
   inviteeEmail: string | null;
   meetingId: string | null;
-  text: string;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** What one page shows: a phone screen or two of each list. */
+const ATTENTION_ROWS = 50;
+const RECENT_ROWS = 20;
 
 export async function summariseOperations(
   store: Pick<BookingStore, 'list'>,
   now: number,
-  limits: { recent?: number; attention?: number } = {},
 ): Promise<OperationsSummary> {
   const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
   const countsToday: Partial<Record<AuditOutcome, number>> = {};
@@ -55,11 +56,11 @@ export async function summariseOperations(
     countsToday,
     needsAttention: attention
       .sort((a, b) => latestProblem(b) - latestProblem(a))
-      .slice(0, limits.attention ?? 50)
+      .slice(0, ATTENTION_ROWS)
       .map(viewBooking),
     recentDeliveries: settled
       .sort((a, b) => b.entry.at - a.entry.at)
-      .slice(0, limits.recent ?? 20)
+      .slice(0, RECENT_ROWS)
       .map(({ record, entry }) => recentDelivery(record, entry)),
     bookings,
   };
@@ -81,6 +82,5 @@ function recentDelivery(record: BookingRecord, entry: SettledEntry): RecentDeliv
     eventName: record.booking?.eventName || null,
     inviteeEmail: record.booking?.invitee.email || null,
     meetingId: record.meeting?.id ?? null,
-    text: historyLine(entry).text,
   };
 }
