@@ -39,8 +39,11 @@ export async function runBookingAction(
     );
   }
   const config = lifecycleConfigFromInput(input);
-  // Read first: whether this invitee was handled before, and what a cancellation will remove.
+  // Read first: whether this invitee was handled before, and what a cancellation will remove
+  // (from Zoom too, while the meeting is still there to read).
   const before = await engine.store().get(event.eventUuid);
+  const meetingBefore =
+    cancelling && before?.meeting ? await currentMeeting(engine, before.meeting.id) : null;
   const outcome = await runLifecycle(engine, event, config);
   const halt = haltIfHandledField(options.haltByDefault);
   if (
@@ -51,9 +54,11 @@ export async function runBookingAction(
       `This booking was already handled by an earlier run (${outcome.message}) Stopped here so the steps after this one do not run again; turn off "${halt.label}" to run them anyway.`,
     );
   }
-  // A cancellation's meeting is gone by now: the record read before names what it was.
-  const meetingId = cancelling ? before?.meeting?.id : outcome.meeting?.id;
-  const zoom = meetingId === undefined ? null : await currentMeeting(engine, meetingId);
+  const zoom = cancelling
+    ? meetingBefore
+    : outcome.meeting
+      ? await currentMeeting(engine, outcome.meeting.id)
+      : null;
   const host = zoom?.hostEmail ?? outcome.meeting?.host ?? before?.meeting?.host ?? null;
   return itemFromBooking(outcome, booking, {
     zoom,

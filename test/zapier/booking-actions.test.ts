@@ -320,12 +320,21 @@ describe('cancel_meeting, mapping only the Invitee URI', () => {
     await bookedWithMeeting(uuid, '85746065432');
     calendlyBooking(canceled(uuid));
     zoomToken();
+    // As in Zoom, a meeting read after its DELETE is gone.
+    let deleted = false;
     const zoom = zoomApi()
       .get('/v2/meetings/85746065432')
-      .reply(200, zoomMeeting('85746065432', { host_email: HOST }))
+      .reply(() =>
+        deleted
+          ? [404, { code: 3001, message: 'Meeting does not exist: 85746065432.' }]
+          : [200, zoomMeeting('85746065432', { host_email: HOST })],
+      )
       .delete('/v2/meetings/85746065432')
       .query({ schedule_for_reminder: 'false', cancel_meeting_reminder: 'false' })
-      .reply(204);
+      .reply(() => {
+        deleted = true;
+        return [204];
+      });
 
     const item = await tester()(cancelMeeting, bundle(uuid));
 
