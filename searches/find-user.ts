@@ -1,5 +1,5 @@
 import { defineSearch } from 'zapier-platform-core';
-import { ZoomApiError } from '../src/zoom/errors';
+import { unlessGone } from '../zapier/meeting-facts';
 import { requiredText } from '../zapier/input';
 import { step } from '../zapier/step';
 
@@ -22,22 +22,18 @@ export default defineSearch({
     inputFields: [EMAIL],
     perform: step(async (engine, bundle) => {
       const email = requiredText(bundle.inputData, EMAIL.key, EMAIL.label);
-      try {
-        const user = await engine.zoom.getUser(email);
-        return [
-          {
-            id: user.id,
-            email: user.email,
-            name: user.displayName ?? null,
-            status: user.status,
-            account_id: user.accountId,
-          },
-        ];
-      } catch (error) {
-        // 404 / 1001: no such user in this account; a search finds nothing rather than failing.
-        if (error instanceof ZoomApiError && error.status === 404) return [];
-        throw error;
-      }
+      const user = await unlessGone(engine.zoom.getUser(email));
+      // 404 / 1001: no such user in this account; a search finds nothing rather than failing.
+      if (user === null) return [];
+      return [
+        {
+          id: user.id,
+          email: user.email,
+          name: user.displayName ?? null,
+          status: user.status,
+          account_id: user.accountId,
+        },
+      ];
     }),
     sample: {
       id: 'KDcuGIm1QgePTO8WbOqwIQ',

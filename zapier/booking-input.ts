@@ -1,7 +1,7 @@
+import { DEFAULT_CALENDLY_API_URL } from '../src/calendly/calendly-api';
 import { inviteeRefOf } from '../src/calendly/invitee-from-api';
+import { lastSegment } from '../src/calendly/json';
 import { invalid, requiredText, type InputData } from './input';
-
-const CALENDLY_API = 'https://api.calendly.com';
 
 /**
  * The one field a booking action needs: everything else about the booking (times, host, invitee,
@@ -36,12 +36,13 @@ export function eventRefFromInput(
 ): { eventUri: string; eventUuid: string } {
   const value = requiredText(input, field.key, field.label);
   if (/^https?:\/\//i.test(value)) {
-    const uuid = value.replace(/\/+$/, '').split('/').pop();
-    if (!uuid) throw invalid(field.key, field.label, 'has no id at its end');
-    return { eventUri: value.replace(/\/+$/, ''), eventUuid: uuid };
+    const eventUri = value.replace(/\/+$/, '');
+    const eventUuid = lastSegment(eventUri);
+    if (!eventUuid) throw invalid(field.key, field.label, 'has no id at its end');
+    return { eventUri, eventUuid };
   }
   if (!/^[A-Za-z0-9_-]+$/.test(value)) {
     throw invalid(field.key, field.label, 'must be a Calendly scheduled event URI or its UUID');
   }
-  return { eventUri: `${CALENDLY_API}/scheduled_events/${value}`, eventUuid: value };
+  return { eventUri: `${DEFAULT_CALENDLY_API_URL}/scheduled_events/${value}`, eventUuid: value };
 }

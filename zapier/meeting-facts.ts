@@ -21,7 +21,7 @@ export async function zoomUserName(
 }
 
 /** Zoom's 404 (no such meeting or user) as null; every other failure stays a failure. */
-async function unlessGone<T>(lookup: Promise<T>): Promise<T | null> {
+export async function unlessGone<T>(lookup: Promise<T>): Promise<T | null> {
   try {
     return await lookup;
   } catch (error) {
