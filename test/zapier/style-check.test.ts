@@ -1,9 +1,5 @@
-import * as core from 'zapier-platform-core';
 import { checkStyle, RULES } from '../../scripts/check-zapier-style';
-import { App } from './zapier-test-kit';
-
-type Handler = (event: Record<string, unknown>) => Promise<{ results: unknown }>;
-const { createAppHandler } = core as unknown as { createAppHandler: (app: object) => Handler };
+import { App, createAppHandler } from './zapier-test-kit';
 
 type Definition = Record<string, Record<string, Record<string, unknown>>> & {
   authentication: { fields: Record<string, unknown>[] };

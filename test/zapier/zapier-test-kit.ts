@@ -78,7 +78,9 @@ export function tester(): Run {
 
 type Handler = (event: Record<string, unknown>) => Promise<{ results: unknown }>;
 // createAppHandler is what Zapier (and `zapier-platform validate`) runs; its types omit it.
-const { createAppHandler } = core as unknown as { createAppHandler: (app: object) => Handler };
+export const { createAppHandler } = core as unknown as {
+  createAppHandler: (app: object) => Handler;
+};
 
 export type Logged = { message: string; data: Record<string, unknown> };
 
