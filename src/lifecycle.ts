@@ -87,6 +87,11 @@ export function meetingMarker(eventUri: string): string {
   return `[Calendly booking ${eventUri}]`;
 }
 
+/** The event URI of the marker in a meeting's agenda, if it carries one (the sweep's question). */
+export function markedEventUri(agenda: string | null): string | null {
+  return agenda?.match(/\[Calendly booking (\S+?)\]/)?.[1] ?? null;
+}
+
 /** What every lease-taking store call names: the booking, the invitee, who and until when. */
 export function leaseOn(event: InviteeEvent, owner: string, deps: LifecycleDeps) {
   return {

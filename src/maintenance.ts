@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { LifecycleDeps } from './lifecycle';
+import { markedEventUri, type LifecycleDeps } from './lifecycle';
 import { isFinished, type BookingRecord } from './store/booking-record';
-import type { PageRequest, ZoomPage } from './zoom/client';
+import type { ZoomClient } from './zoom/client';
 import type { ZoomMeeting, ZoomMeetings } from './zoom/types';
 
 /**
@@ -15,9 +15,7 @@ import type { ZoomMeeting, ZoomMeetings } from './zoom/types';
  *   `pendingMoveTimeoutMs` and the old booking finished.
  */
 export interface MaintenanceDeps extends LifecycleDeps {
-  zoom: ZoomMeetings & {
-    listUpcomingMeetingsPage(host: string, page: PageRequest): Promise<ZoomPage<ZoomMeeting>>;
-  };
+  zoom: ZoomMeetings & Pick<ZoomClient, 'listUpcomingMeetingsPage'>;
 }
 
 export interface MaintenanceOptions {
@@ -37,7 +35,6 @@ export interface MaintenanceReport {
 /** 25 h: past Calendly's 24 h of retries, so a new booking that could still arrive is not lost. */
 export const DEFAULT_PENDING_MOVE_TIMEOUT_MS = 25 * 3600 * 1000;
 
-const MARKER = /\[Calendly booking (\S+?)\]/;
 const PAGE_SIZE = 300;
 
 export async function runMaintenance(
@@ -142,8 +139,8 @@ async function* upcomingMeetings(deps: MaintenanceDeps, host: string): AsyncIter
 }
 
 function markedEvent(meeting: ZoomMeeting): string | null {
-  const uri = meeting.agenda?.match(MARKER)?.[1];
-  return uri ? (uri.split('/').pop() ?? null) : null;
+  const uri = markedEventUri(meeting.agenda);
+  return uri?.split('/').pop() || null;
 }
 
 async function attempt(
