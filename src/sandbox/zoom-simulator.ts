@@ -76,6 +76,8 @@ export interface SimulatedRequest {
   doneAt?: number;
   /** The meeting a create made (also when its answer was then dropped). */
   createdMeetingId?: string;
+  /** Refused by the account's per-second limit (`qps`), not by an injected fault. */
+  qpsLimited?: true;
 }
 
 export interface HeldRequest {
@@ -389,6 +391,7 @@ export async function startZoomSimulator(
     }
     // Zoom's limiter refuses at the door: no latency, no other fault, nothing done.
     const limited = overQps(route);
+    if (limited) record.qpsLimited = true;
     if (latencyMs > 0 && !limited) await wait(latencyMs);
     if (closed) return void res.socket?.destroy();
 

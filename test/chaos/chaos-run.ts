@@ -193,8 +193,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     });
 
     const api = zoom.requests.filter((r) => r.route !== 'token');
-    const injected429 = faults.counts.dailyLimit;
-    const rateLimited = api.filter((r) => r.status === 429).length - injected429;
+    const rateLimited = api.filter((r) => r.qpsLimited).length;
     const byRoute: Record<string, number> = {};
     for (const r of api) byRoute[r.route ?? 'unknown'] = (byRoute[r.route ?? 'unknown'] ?? 0) + 1;
     const admitted = api.length - rateLimited;

@@ -4,9 +4,9 @@ import { formatChaosTable, formatFloorTable, formatRunDetails } from './report';
 
 // The chaos run at CI size: the built receiver as a child process on an Upstash store (the bridge
 // over the local Redis), a Calendly-like sender redelivering everything not answered 2xx, Zoom
-// faults, token revocations, a SIGKILL + restart and a store outage mid-run, in both reschedule
-// modes. `npm run chaos` runs the full size over ten seeds. No timing is asserted here: the drain
-// figures are printed, the invariants are what must hold.
+// faults, token revocations, a squeeze of Zoom's per-second limit, a SIGKILL + restart and a store
+// outage mid-run, in both reschedule modes. `npm run chaos` runs the full size over ten seeds. No
+// timing is asserted here: the drain figures are printed, the invariants are what must hold.
 
 const SIZE = Number(process.env.CHAOS_CI_SIZE ?? 200);
 const results: ChaosResult[] = [];
@@ -91,6 +91,7 @@ describe('a fleet: three receivers on one Upstash behind a round-robin sender', 
     expect(result.notifications?.problems).toEqual([]);
     expect(result.sender.unsettled).toBe(0);
     expect(result.receiver.starts).toBe(4);
+    expect(result.zoom.rateLimited).toBeGreaterThan(0);
   }, 150_000);
 
   it('shares one Zoom token across the fleet in steady state', async () => {

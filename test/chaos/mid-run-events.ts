@@ -12,7 +12,7 @@ export interface MidRunEvent {
 }
 
 export interface EventContext {
-  options: Pick<ChaosOptions, 'faults' | 'kill' | 'storeOutageMs' | 'seed'>;
+  options: Pick<ChaosOptions, 'faults' | 'kill' | 'storeOutageMs' | 'seed' | 'qps'>;
   zoom: FakeZoomServer;
   bridge: UpstashBridge;
   receiver: ReceiverProcess;
@@ -25,6 +25,15 @@ export interface EventContext {
 /** Revoke every token at these shares of settled deliveries (fault runs only). */
 const REVOKE_AT = [0.2, 0.5, 0.8];
 const KILL_AT = 0.4;
+/**
+ * Zoom's per-second limit at 1/s from here until it has refused SQUEEZE_REFUSALS requests. Left
+ * to the run's own pace, whether the receiver ever crosses the limit depends on how fast this
+ * machine is (a loaded CI run once crossed it 0 times): the squeeze makes the 429 path certain.
+ */
+const SQUEEZE_AT = 0.3;
+const SQUEEZE_REFUSALS = 3;
+/** Bounds the squeeze if traffic stops; the run's assertion then reports the missing 429s. */
+const SQUEEZE_MAX_MS = 10_000;
 const OUTAGE_AT = 0.65;
 /** A kill waits at most this long for a create to be in flight, then kills anyway. */
 const KILL_AIM_MS = 3000;
@@ -44,6 +53,24 @@ export function midRunEvents(ctx: EventContext): MidRunEvent[] {
         },
       });
     }
+  }
+  if (options.faults) {
+    events.push({
+      at: SQUEEZE_AT,
+      async run() {
+        const refused = () => zoom.requests.filter((r) => r.qpsLimited).length;
+        const before = refused();
+        const started = Date.now();
+        zoom.setQps(1);
+        while (refused() - before < SQUEEZE_REFUSALS && Date.now() - started < SQUEEZE_MAX_MS) {
+          await new Promise((done) => setTimeout(done, 20));
+        }
+        zoom.setQps(options.qps);
+        note(
+          `qps limit 1/s at ${pct(SQUEEZE_AT)} for ${Date.now() - started} ms: ${refused() - before} request(s) refused`,
+        );
+      },
+    });
   }
   if (options.kill) {
     events.push({
