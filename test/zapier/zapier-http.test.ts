@@ -117,7 +117,9 @@ describe('createZapierHttpClient (the z.request adapter)', () => {
   });
 
   it('bounds headers and body together: a body that trickles in past timeoutMs times out', async () => {
-    // Each phase alone stays under node-fetch's own timeout, which it applies to each separately.
+    // Each phase alone stays under node-fetch's own timeout, which it applies to each separately:
+    // with per-phase timeouts only, this request succeeds at ~550 ms. No wall-clock bound here: on
+    // a loaded machine the timer itself can fire late, and the error alone tells the two apart.
     const server = createServer((_req, res) => {
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'text/plain' });
@@ -127,7 +129,6 @@ describe('createZapierHttpClient (the z.request adapter)', () => {
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
-    const started = Date.now();
     try {
       const error = await withZapierHttp((http) =>
         http({ method: 'GET', url: `http://127.0.0.1:${port}/trickle`, timeoutMs: 400 }).catch(
@@ -137,7 +138,6 @@ describe('createZapierHttpClient (the z.request adapter)', () => {
 
       expect(error).toBeInstanceOf(HttpTransportError);
       expect((error as HttpTransportError).timedOut).toBe(true);
-      expect(Date.now() - started).toBeLessThan(530);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
