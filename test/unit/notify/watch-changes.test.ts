@@ -1,33 +1,29 @@
 import { watchChanges } from '../../../src/notify/watch-changes';
 import { MemoryBookingStore } from '../../../src/store/memory';
 import { SqliteBookingStore } from '../../../src/store/sqlite';
+import type { BookingStore } from '../../../src/store/booking-store';
+import { claimInput } from '../../support/store-inputs';
 import { settle } from './notify-test-kit';
+
+/** Every call that only reads, the health probe included: none may wake the dispatcher. */
+async function readEverything(store: BookingStore): Promise<void> {
+  await store.get('evt');
+  await store.findByInvitee('inv');
+  await store.ping();
+  await store.probe();
+  for await (const record of store.list()) void record;
+}
 
 describe('watchChanges', () => {
   it('wakes the dispatcher after every state-changing store call, not after reads or the health probe', async () => {
     let wakes = 0;
     const store = watchChanges(new MemoryBookingStore(), () => (wakes += 1));
 
-    await store.get('evt');
-    await store.findByInvitee('inv');
-    await store.ping();
-    await store.probe();
-    for await (const record of store.list()) void record;
+    await readEverything(store);
     await settle();
     expect(wakes).toBe(0);
 
-    const claim = await store.claimCreate({
-      eventUuid: 'evt',
-      eventUri: 'https://api.calendly.com/scheduled_events/evt',
-      inviteeUri: 'inv',
-      owner: 'w1',
-      now: 1,
-      leaseMs: 1_000,
-      startTime: '2026-03-10T14:00:00.000Z',
-      durationMinutes: 30,
-      reschedule: null,
-      rescheduleMode: 'recreate',
-    });
+    const claim = await store.claimCreate(claimInput());
     await settle();
     expect(claim.type).toBe('claimed');
     expect(wakes).toBe(1);
@@ -38,11 +34,7 @@ describe('watchChanges', () => {
     const sqlite = new SqliteBookingStore({ path: ':memory:' });
     const store = watchChanges(sqlite, () => (wakes += 1));
 
-    await store.get('evt');
-    await store.findByInvitee('inv');
-    await store.ping();
-    await store.probe();
-    for await (const record of store.list()) void record;
+    await readEverything(store);
     await settle();
     await sqlite.close();
 
