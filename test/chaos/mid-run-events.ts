@@ -38,7 +38,10 @@ const OUTAGE_AT = 0.65;
 /** A kill waits at most this long for a create to be in flight, then kills anyway. */
 const KILL_AIM_MS = 3000;
 
-/** The run's token revocations, SIGKILL + restart and store outage, in the order they happen. */
+/**
+ * The run's token revocations, qps squeeze, SIGKILL + restart and store outage, in the order they
+ * happen.
+ */
 export function midRunEvents(ctx: EventContext): MidRunEvent[] {
   const { options, zoom, bridge, receiver, note } = ctx;
   const events: MidRunEvent[] = [];
@@ -53,8 +56,6 @@ export function midRunEvents(ctx: EventContext): MidRunEvent[] {
         },
       });
     }
-  }
-  if (options.faults) {
     events.push({
       at: SQUEEZE_AT,
       async run() {
