@@ -116,14 +116,14 @@ export function page(options: PageOptions): Html {
 export function htmlReply(
   status: number,
   document: Html,
-  extra: { headers?: Record<string, string>; level?: Reply['level'] } = {},
+  extra: { headers?: Record<string, string>; fields?: Reply['fields'] } = {},
 ): Reply {
   return {
     status,
     body: {},
     document: { contentType: 'text/html; charset=utf-8', text: document.text },
     headers: { ...SECURITY_HEADERS, ...extra.headers },
-    level: extra.level ?? (status >= 400 ? 'warn' : 'info'),
-    fields: {},
+    level: status >= 400 ? 'warn' : 'info',
+    fields: extra.fields ?? {},
   };
 }

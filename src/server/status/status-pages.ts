@@ -52,9 +52,9 @@ export function createStatusPages(options: StatusPagesOptions): StatusPages {
   });
   const { sandbox, store } = options;
 
-  const loginPage = (status: number, message: string): Reply =>
+  const loginPage = (message: string): Reply =>
     htmlReply(
-      status,
+      401,
       page({
         title: 'Log in',
         sandbox,
@@ -79,10 +79,7 @@ export function createStatusPages(options: StatusPagesOptions): StatusPages {
           </p>
         </section>`,
       }),
-      {
-        headers:
-          status === 401 ? { 'WWW-Authenticate': 'Bearer realm="calendly-zoom status"' } : {},
-      },
+      { headers: { 'WWW-Authenticate': 'Bearer realm="calendly-zoom status"' } },
     );
 
   const overview = async (): Promise<Reply> => {
@@ -128,11 +125,11 @@ export function createStatusPages(options: StatusPagesOptions): StatusPages {
     if (path === '/login') {
       const given = url.searchParams.get('token');
       if (given === null || !auth.accepts(given)) {
-        return loginPage(401, given === null ? 'Log in with it:' : 'That is not the token.');
+        return loginPage(given === null ? 'Log in with it:' : 'That is not the token.');
       }
       return redirect('/', auth.sessionCookie(isHttps(req)));
     }
-    if (!auth.allows(req)) return loginPage(401, 'Log in with it:');
+    if (!auth.allows(req)) return loginPage('Log in with it:');
     if (path === '/logout') return redirect('/login', auth.clearCookie());
     if (path === '/bookings') return search(url.searchParams.get('q') ?? '');
     return overview();
@@ -147,7 +144,7 @@ export function createStatusPages(options: StatusPagesOptions): StatusPages {
         return await pageFor(req, path, url);
       } catch (error) {
         // The reader holds the token: the store's own words help more than a bare 503.
-        const reply = htmlReply(
+        return htmlReply(
           503,
           page({
             title: 'Unavailable',
@@ -158,9 +155,8 @@ export function createStatusPages(options: StatusPagesOptions): StatusPages {
               ${error instanceof Error ? error.message : String(error)}
             </p>`,
           }),
-          { headers: { 'Retry-After': '5' } },
+          { headers: { 'Retry-After': '5' }, fields: { error: 'status_page_store' } },
         );
-        return { ...reply, fields: { error: 'status_page_store' } };
       }
     },
   };

@@ -2,6 +2,7 @@ import { urlByOrigin } from '../../url-by-origin';
 import type { CalendlyClient, WebhookSubscription } from '../../calendly/client';
 import { listSubscriptions } from '../../calendly/subscriptions';
 import { startRealTimer, type StartTimer } from '../../timer';
+import { WEBHOOK_PATH } from '../receiver';
 
 /** What the status page says about the Calendly webhook subscriptions. */
 export type SubscriptionState =
@@ -28,13 +29,13 @@ export interface SubscriptionWatch {
 }
 
 /** Subscriptions change rarely; Calendly's rate limits are better spent elsewhere. */
-export const SUBSCRIPTION_CACHE_MS = 60_000;
+const SUBSCRIPTION_CACHE_MS = 60_000;
 /** The page never waits longer than this for Calendly. */
-export const SUBSCRIPTION_WAIT_MS = 2_000;
+const SUBSCRIPTION_WAIT_MS = 2_000;
 
 /**
  * The subscriptions as Calendly lists them, cached briefly. One request to Calendly at a time,
- * whatever the number of page loads; a slow Calendly costs a page at most `waitMs`, and its late
+ * whatever the number of page loads; a slow Calendly costs a page at most SUBSCRIPTION_WAIT_MS, and its late
  * answer is kept for the next load.
  */
 export function createSubscriptionWatch(options: {
@@ -42,13 +43,9 @@ export function createSubscriptionWatch(options: {
   /** Why there is no client (no CALENDLY_TOKEN, the sandbox). */
   notConfigured: string;
   now: () => number;
-  cacheMs?: number;
-  waitMs?: number;
   startTimer?: StartTimer;
 }): SubscriptionWatch {
   const { calendly, now } = options;
-  const cacheMs = options.cacheMs ?? SUBSCRIPTION_CACHE_MS;
-  const waitMs = options.waitMs ?? SUBSCRIPTION_WAIT_MS;
   const startTimer = options.startTimer ?? startRealTimer;
   let cached: { state: SubscriptionState; at: number } | null = null;
   let asking: Promise<SubscriptionState> | null = null;
@@ -75,14 +72,16 @@ export function createSubscriptionWatch(options: {
   return {
     async current() {
       if (calendly === null) return { kind: 'not_configured', reason: options.notConfigured };
-      if (cached && now() - cached.at < cacheMs) return cached.state;
+      if (cached && now() - cached.at < SUBSCRIPTION_CACHE_MS) return cached.state;
       asking ??= ask(calendly).then((state) => {
         cached = { state, at: now() };
         asking = null;
         return state;
       });
       return new Promise<SubscriptionState>((resolve) => {
-        const cancel = startTimer(waitMs, () => resolve({ kind: 'waiting', waitMs }));
+        const cancel = startTimer(SUBSCRIPTION_WAIT_MS, () =>
+          resolve({ kind: 'waiting', waitMs: SUBSCRIPTION_WAIT_MS }),
+        );
         void asking?.then((state) => {
           cancel();
           resolve(state);
@@ -113,8 +112,8 @@ function summarise(s: WebhookSubscription): SubscriptionSummary {
 function callbackShown(url: string): string {
   if (URL.canParse(url)) {
     const { origin, pathname, search } = new URL(url);
-    if (pathname.replace(/\/+$/, '') === '/webhooks/calendly' && search === '') {
-      return `${origin}/webhooks/calendly`;
+    if (pathname.replace(/\/+$/, '') === WEBHOOK_PATH && search === '') {
+      return `${origin}${WEBHOOK_PATH}`;
     }
   }
   return urlByOrigin(url);
