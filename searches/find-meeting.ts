@@ -1,5 +1,6 @@
 import { defineSearch } from 'zapier-platform-core';
 import { lastSegment } from '../src/calendly/json';
+import { markedEventUri } from '../src/lifecycle';
 import { invalid } from '../zapier/input';
 import { currentMeeting, meetingItemFromZoom } from '../zapier/meeting-facts';
 import { MEETING_OUTPUT_FIELDS, MEETING_SAMPLE, type MeetingItem } from '../zapier/meeting-item';
@@ -7,7 +8,6 @@ import {
   BOOKING_EVENT_FIELD,
   bookingEventFromInput,
   bookingWithMeeting,
-  eventUriFromAgenda,
   MEETING_HOST_FIELD,
   MEETING_ID_FIELD,
   meetingIdFromInput,
@@ -48,7 +48,7 @@ export default defineSearch({
         'found',
         'The Zoom meeting exists.',
       );
-      const eventUri = item.event_uri ?? eventUriFromAgenda(meeting.agenda);
+      const eventUri = item.event_uri ?? markedEventUri(meeting.agenda);
       const eventUuid = item.event_uuid ?? (eventUri === null ? null : lastSegment(eventUri));
       return [{ ...item, event_uri: eventUri, event_uuid: eventUuid }];
     }),

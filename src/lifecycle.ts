@@ -87,7 +87,7 @@ export function meetingMarker(eventUri: string): string {
   return `[Calendly booking ${eventUri}]`;
 }
 
-/** The event URI of the marker in a meeting's agenda, if it carries one (the sweep's question). */
+/** The event URI of the marker in a meeting's agenda, if it carries one (the sweep, Find Meeting). */
 export function markedEventUri(agenda: string | null): string | null {
   return agenda?.match(/\[Calendly booking (\S+?)\]/)?.[1] ?? null;
 }

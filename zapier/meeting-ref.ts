@@ -98,8 +98,3 @@ export async function resolveMeeting(
   }
   return { meetingId: record.meeting.id, record };
 }
-
-/** The Calendly event a meeting was made for, from the marker the lifecycle writes in its agenda. */
-export function eventUriFromAgenda(agenda: string | null): string | null {
-  return /\[Calendly booking (\S+)\]/.exec(agenda ?? '')?.[1] ?? null;
-}
