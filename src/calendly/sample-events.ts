@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_CALENDLY_API_URL } from './calendly-api';
 import type { InviteeEventKind } from './invitee-event';
 
-/** The URIs of a sample are Calendly's production ones unless told: receivers treat them as ids. */
-const CALENDLY_API = 'https://api.calendly.com';
 const SAMPLE_DURATION_MINUTES = 30;
 const HOUR_MS = 3_600_000;
 
@@ -41,7 +40,8 @@ export function buildSampleEvent(options: SampleEventOptions): SampleEvent {
   const eventUuid = options.eventUuid ?? randomUUID();
   const inviteeUuid = options.inviteeUuid ?? randomUUID();
   const canceled = options.kind === 'invitee.canceled';
-  const api = options.apiUrl ?? CALENDLY_API;
+  // Calendly's production URIs unless told: receivers treat them as ids.
+  const api = options.apiUrl ?? DEFAULT_CALENDLY_API_URL;
   const eventUri = `${api}/scheduled_events/${eventUuid}`;
   const start = options.start ?? Math.ceil((options.now + 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;
   const end = start + SAMPLE_DURATION_MINUTES * 60_000;

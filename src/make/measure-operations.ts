@@ -4,6 +4,7 @@
 
 import { signCalendlyPayload } from '../calendly/signature';
 import { buildSampleEvent } from '../calendly/sample-events';
+import { DEFAULT_CALENDLY_API_URL } from '../calendly/calendly-api';
 import type { InviteeEventKind } from '../calendly/invitee-event';
 import { buildBlueprint } from './build-blueprint';
 import { buildPruneBlueprint } from './build-prune-blueprint';
@@ -216,20 +217,16 @@ interface Extras {
 }
 
 function sampleBody(kind: InviteeEventKind, booking: Booking, links: Links): string {
+  const uri = (b: Booking | undefined): string | undefined =>
+    b && `${DEFAULT_CALENDLY_API_URL}/scheduled_events/${b.event}/invitees/${b.invitee}`;
   const sample = buildSampleEvent({
     kind,
     now: MEASURED_AT,
     eventUuid: booking.event,
     inviteeUuid: booking.invitee,
     hostEmail: 'host@example.com',
+    oldInviteeUri: uri(links.oldOf),
+    newInviteeUri: uri(links.newOf),
   });
-  const payload = sample.body.payload as Record<string, unknown>;
-  const uri = (b: Booking): string =>
-    `https://api.calendly.com/scheduled_events/${b.event}/invitees/${b.invitee}`;
-  if (links.oldOf !== undefined) payload.old_invitee = uri(links.oldOf);
-  if (links.newOf !== undefined) {
-    payload.new_invitee = uri(links.newOf);
-    payload.rescheduled = true;
-  }
   return JSON.stringify(sample.body);
 }
