@@ -31,7 +31,9 @@ const expired401 = fixture('access-token-invalid.401').body as object;
 const MEETINGS = `/v2/users/${encodeURIComponent('host@example.com')}/meetings`;
 
 function setup() {
-  const zoomKit = zoomHarness({ deadlineMs: 10_000 });
+  // The client's own deadline outlasts the lease: only the lease the lifecycle passes can stop a
+  // create here, so these tests fail if that wiring goes.
+  const zoomKit = zoomHarness({ deadlineMs: 2 * DEFAULT_LIFECYCLE_CONFIG.leaseMs });
   const store = new MemoryBookingStore();
   const deps: LifecycleDeps = {
     store,
@@ -43,13 +45,18 @@ function setup() {
   return { ...zoomKit, store, handle: () => handleInviteeEvent(created(), deps) };
 }
 
+/** The token request answers only after the booking's lease has run out. */
+function leaseRunsOutDuringTokenFetch(h: ReturnType<typeof setup>): void {
+  tokenEndpoint().reply(() => {
+    h.clock.advance(DEFAULT_LIFECYCLE_CONFIG.leaseMs);
+    return [200, TOKEN_BODY];
+  });
+}
+
 describe('a create under a lease that has run out', () => {
   it('is not sent when the lease runs out while the access token is being fetched', async () => {
     const h = setup();
-    tokenEndpoint().reply(() => {
-      h.clock.advance(DEFAULT_LIFECYCLE_CONFIG.leaseMs);
-      return [200, TOKEN_BODY];
-    });
+    leaseRunsOutDuringTokenFetch(h);
     let posts = 0;
     api()
       .post(MEETINGS)
@@ -84,10 +91,7 @@ describe('a create under a lease that has run out', () => {
 
   it('leaves the booking free and known to have no meeting, so the redelivery creates at once', async () => {
     const h = setup();
-    tokenEndpoint().reply(() => {
-      h.clock.advance(DEFAULT_LIFECYCLE_CONFIG.leaseMs);
-      return [200, TOKEN_BODY];
-    });
+    leaseRunsOutDuringTokenFetch(h);
     await expect(h.handle()).rejects.toBeInstanceOf(ZoomDeadlineError);
     let searches = 0;
     api()
