@@ -136,7 +136,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
         tokenRefreshed = true;
         continue;
       }
-      const context = { action: call.action, meetingId: call.meetingId, host: call.host };
+      const context = contextOf(call);
       if (decision === 'retry') {
         retries += 1;
         const wait = delayMs(retries, retryAfterMs(failure), random);
@@ -145,7 +145,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
             ...context,
             nowMs: now(),
             nextDelayMs: wait,
-            stoppedBecause: `gave up after ${attempts} attempt(s) to stay within the ${deadlineMs / 1000} s deadline`,
+            stoppedBecause: gaveUpAfter(attempts),
           });
         }
         log.warn('Zoom request failed; retrying', {
@@ -172,15 +172,13 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
    * whose new token was never tried, blaming the credentials would be wrong.
    */
   function outOfTime(call: Call, sent: number, last: ZoomFailure | null): Error {
-    const stoppedBecause = `gave up after ${sent} attempt(s) to stay within the ${deadlineMs / 1000} s deadline`;
+    const stoppedBecause = gaveUpAfter(sent);
     if (
       last &&
       (last.kind === 'rate_limited' || last.kind === 'server' || last.kind === 'network')
     ) {
       return failureToError(last, {
-        action: call.action,
-        meetingId: call.meetingId,
-        host: call.host,
+        ...contextOf(call),
         nowMs: now(),
         nextDelayMs: 0,
         stoppedBecause,
@@ -191,6 +189,16 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
       `Ran out of time to ${call.action}: the deadline passed before ${sent === 0 ? 'the request' : 'another attempt'} could be sent, so nothing more was sent (${stoppedBecause}). Try again later.`,
       { cause },
     );
+  }
+
+  /** What an error says about the call it ended. */
+  function contextOf(call: Call): { action: string; meetingId?: string; host?: string } {
+    return { action: call.action, meetingId: call.meetingId, host: call.host };
+  }
+
+  /** Why a call ended when its deadline, not its failure, stopped it. */
+  function gaveUpAfter(attempts: number): string {
+    return `gave up after ${attempts} attempt(s) to stay within the ${deadlineMs / 1000} s deadline`;
   }
 
   async function acquireToken(): Promise<ZoomAccessToken | { failure: ZoomFailure }> {
