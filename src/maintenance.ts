@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { markedEventUri, type LifecycleDeps } from './lifecycle';
-import { isFinished, type BookingRecord } from './store/booking-record';
+import { heldMeeting, type BookingRecord } from './store/booking-record';
 import type { ZoomClient } from './zoom/client';
 import type { ZoomMeeting, ZoomMeetings } from './zoom/types';
 
@@ -102,7 +102,8 @@ async function sweepGhosts(
   const held = new Set<string>();
   const hosts = new Set<string>();
   for (const record of records) {
-    if (record.meeting && !isFinished(record)) held.add(record.meeting.id);
+    const meeting = heldMeeting(record);
+    if (meeting) held.add(meeting.id);
     if (record.meeting?.host) hosts.add(record.meeting.host.toLowerCase());
     if (record.booking?.hostEmail) hosts.add(record.booking.hostEmail.toLowerCase());
   }
@@ -117,7 +118,7 @@ async function sweepGhosts(
         // unknown booking's meeting is reconcile's to adopt, not a ghost.
         const record = await deps.store.get(eventUuid);
         if (!record || record.status === 'creating' || record.status === 'cancelling') continue;
-        if (!isFinished(record) && record.meeting?.id === meeting.id) continue;
+        if (heldMeeting(record)?.id === meeting.id) continue;
         const { status } = await deps.zoom.deleteMeeting(meeting.id);
         deps.log.warn('deleted a ghost meeting', { eventUuid, meetingId: meeting.id, status });
         report.ghostsDeleted.push({ meetingId: meeting.id, eventUuid });

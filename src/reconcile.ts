@@ -16,6 +16,7 @@ import {
 } from './lifecycle';
 import type { OutcomeType } from './lifecycle-outcome';
 import {
+  heldMeeting,
   isFinished,
   type BookingRecord,
   type BookingStatus,
@@ -565,7 +566,8 @@ class Examiner {
     if (this.owners === null) {
       const owners = new Map<string, string>();
       for await (const r of this.deps.store.list()) {
-        if (r.meeting && !isFinished(r)) owners.set(r.meeting.id, r.eventUuid);
+        const meeting = heldMeeting(r);
+        if (meeting) owners.set(meeting.id, r.eventUuid);
       }
       this.owners = owners;
     }

@@ -131,6 +131,11 @@ export function isFinished(record: BookingRecord): boolean {
   );
 }
 
+/** The record's meeting, while the record still holds it (not finished): no ghost, not free. */
+export function heldMeeting(record: BookingRecord): StoredMeeting | null {
+  return isFinished(record) ? null : record.meeting;
+}
+
 export function activeInvitees(record: BookingRecord): string[] {
   return Object.entries(record.invitees)
     .filter(([, state]) => state === 'active')
