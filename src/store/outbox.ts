@@ -152,7 +152,6 @@ export function channelKey(channel: Channel): string {
   return createHash('sha1').update(channel).digest('hex').slice(0, 10);
 }
 
-/** One pending item per channel that hears of the notice. */
 /**
  * The items a transition's notices become: each notice gets its id (stable across retries, the
  * `webhook-id`), and one item per channel it goes to.
@@ -169,6 +168,7 @@ export function queueOf(item: OutboxItem): string {
   return `${item.notice.booking.eventUuid}\n${item.channel}`;
 }
 
+/** One pending item per channel that hears of the notice. */
 function itemsOf(notice: Notice, channels: readonly Channel[]): OutboxItem[] {
   return channelsFor(notice.type, channels).map((channel) => ({
     itemId: `${notice.id}:${channelKey(channel)}`,
