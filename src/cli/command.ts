@@ -71,6 +71,12 @@ export function runSubcommand(
   return subcommand(rest, io);
 }
 
+/** An ISO 8601 date or date-time (it must start with YYYY-MM-DD), in ms; null when it is not one. */
+export function parseIsoInstant(text: string): number | null {
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+  return Number.isNaN(ms) ? null : ms;
+}
+
 /** `--limit N`: a whole number of at least 1, `fallback` when not given. */
 export function parseLimit(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

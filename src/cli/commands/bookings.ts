@@ -11,6 +11,7 @@ import { renderBooking } from '../booking-text';
 import {
   EXIT_FAILURE,
   EXIT_OK,
+  parseIsoInstant,
   parseLimit,
   parseCommandArgs,
   runSubcommand,
@@ -196,8 +197,8 @@ const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000
 export function parseSince(text: string, now: number): number {
   const relative = RELATIVE.exec(text);
   if (relative) return now - Number(relative[1]) * (UNIT_MS[relative[2] ?? 'd'] ?? 0);
-  const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(at)) {
+  const at = parseIsoInstant(text);
+  if (at === null) {
     throw new UsageError(
       `--since must be an ISO date or time (2026-03-01, 2026-03-01T09:00Z) or a span such as 30m, 12h or 7d, got "${text}".`,
     );

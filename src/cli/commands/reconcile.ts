@@ -18,6 +18,7 @@ import {
   EXIT_OK,
   UsageError,
   parseCommandArgs,
+  parseIsoInstant,
   type CliIo,
   type Command,
 } from '../command';
@@ -272,8 +273,8 @@ function printHousekeeping(io: CliIo, report: MaintenanceReport): void {
 /** An ISO 8601 date or date-time, as the ISO instant Calendly takes. */
 function instant(raw: string | undefined, flag: string, fallback: number): string {
   if (raw === undefined) return new Date(fallback).toISOString();
-  const ms = Date.parse(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) {
+  const ms = parseIsoInstant(raw);
+  if (ms === null) {
     throw new UsageError(
       `${flag} must be an ISO 8601 date or date-time (e.g. 2026-03-01T00:00:00Z), got "${raw}".`,
     );
