@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as library from '../../src/index';
+import { claimInput, EVENT, storedMeeting, T0 } from '../support/store-inputs';
 
 // DESIGN.md's library contract, checked through the public entry rather than the modules.
 describe('the library entry (src/index.ts)', () => {
@@ -104,31 +105,14 @@ describe('the library entry (src/index.ts)', () => {
 
   it('writes the notices of a lifecycle change to the outbox of a store given channels', async () => {
     const store = new library.MemoryBookingStore({ notify: { channels: ['email'] } });
-    await store.claimCreate({
-      eventUuid: 'e',
-      eventUri: 'https://api.calendly.com/scheduled_events/e',
-      inviteeUri: 'https://api.calendly.com/scheduled_events/e/invitees/i',
-      owner: 'w',
-      now: 1,
-      leaseMs: 60_000,
-      startTime: '2026-12-01T15:00:00Z',
-      durationMinutes: 30,
-      reschedule: null,
-      rescheduleMode: 'recreate',
-    });
+    await store.claimCreate(claimInput());
     await store.commitCreate({
-      eventUuid: 'e',
-      owner: 'w',
-      now: 2,
-      meeting: {
-        id: '1',
-        joinUrl: 'https://zoom.us/j/1',
-        startUrl: null,
-        password: null,
-        host: 'h',
-      },
+      eventUuid: EVENT,
+      owner: 'w1',
+      now: T0 + 10,
+      meeting: storedMeeting(),
     });
-    const [item] = await store.outbox.list({ now: 3 });
+    const [item] = await store.outbox.list({ now: T0 + 20 });
     expect(item?.notice.type).toBe('meeting.created');
   });
 

@@ -1,8 +1,4 @@
-import {
-  DEFAULT_PENDING_MOVE_TIMEOUT_MS,
-  runMaintenance,
-  type MaintenanceDeps,
-} from '../../src/maintenance';
+import { DEFAULT_PENDING_MOVE_TIMEOUT_MS, runMaintenance } from '../../src/maintenance';
 import { MemoryBookingStore } from '../../src/store/memory';
 import { FakeZoom } from '../support/fake-zoom';
 import { canceled, created, reschedule } from '../support/invitee-events';
@@ -15,7 +11,7 @@ const options = { pendingMoveTimeoutMs: DEFAULT_PENDING_MOVE_TIMEOUT_MS };
 const HOOK = 'webhook:https://consumer.example/hooks';
 
 function maintain(h: Harness) {
-  return runMaintenance({ ...h.deps, zoom: h.zoom } as MaintenanceDeps, options);
+  return runMaintenance({ ...h.deps, zoom: h.zoom }, options);
 }
 
 describe('the ghost-meeting sweep', () => {

@@ -1,4 +1,3 @@
-import type { MaintenanceDeps } from '../../../src/maintenance';
 import { startMaintenanceLoop } from '../../../src/server/maintenance-loop';
 import type { StartTimer } from '../../../src/timer';
 import { captureLogs } from '../../e2e/e2e-kit';
@@ -34,7 +33,7 @@ describe('the maintenance loop inside serve', () => {
     const timers = manualTimers();
     const { log } = captureLogs();
     const loop = startMaintenanceLoop(
-      { ...h.deps, zoom: h.zoom } as MaintenanceDeps,
+      { ...h.deps, zoom: h.zoom },
       { intervalMs: 15 * 60_000, pendingMoveTimeoutMs: HOUR },
       { log, startTimer: timers.startTimer },
     );
@@ -53,7 +52,7 @@ describe('the maintenance loop inside serve', () => {
     const h = harness();
     const timers = manualTimers();
     const loop = startMaintenanceLoop(
-      { ...h.deps, zoom: h.zoom } as MaintenanceDeps,
+      { ...h.deps, zoom: h.zoom },
       { intervalMs: 0, pendingMoveTimeoutMs: HOUR },
       { log: captureLogs().log, startTimer: timers.startTimer },
     );
@@ -68,7 +67,7 @@ describe('the maintenance loop inside serve', () => {
     const timers = manualTimers();
     const logs = captureLogs();
     const loop = startMaintenanceLoop(
-      { ...h.deps, zoom: h.zoom } as MaintenanceDeps,
+      { ...h.deps, zoom: h.zoom },
       { intervalMs: 60_000, pendingMoveTimeoutMs: HOUR },
       { log: logs.log, startTimer: timers.startTimer },
     );
