@@ -16,7 +16,12 @@ let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'calendly-zoom-sandbox-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** Every sandbox a test started: stopped before its files go, even when an assertion failed first. */
+const started: Sandbox[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((sandbox) => sandbox.stop()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 interface Sandbox {
   run: CliRun;
@@ -34,15 +39,18 @@ async function startSandbox(argv = ['serve', '--sandbox'], env: Env = {}): Promi
       throw new Error(`the sandbox exited ${code}: ${run.stderr.join('')}`);
     }),
   ]);
-  return {
+  const sandbox: Sandbox = {
     run,
     url: String(listening.url),
     exit,
+    // Stopping twice is harmless: the second abort does nothing and the exit is the same.
     stop: async () => {
       run.stop.abort('SIGTERM');
       return exit;
     },
   };
+  started.push(sandbox);
+  return sandbox;
 }
 
 /** Another terminal in the same directory: `npx calendly-zoom …`. */
@@ -101,7 +109,7 @@ describe('the sandbox, as a new user meets it', () => {
   });
 
   it('a reschedule supersedes the old booking and gives the new one its meeting', async () => {
-    const sandbox = await startSandbox();
+    await startSandbox();
     await cli(['trigger', 'invitee.created', '--sandbox']);
 
     const moved = await cli(['trigger', 'reschedule', '--sandbox']);
@@ -116,11 +124,10 @@ describe('the sandbox, as a new user meets it', () => {
       (b) => b.status,
     );
     expect(statuses.sort()).toEqual(['active', 'superseded']);
-    await sandbox.stop();
   });
 
   it('a host the simulated Zoom does not know: the booking needs attention, and bookings show says what to fix', async () => {
-    const sandbox = await startSandbox();
+    await startSandbox();
 
     const failed = await cli([
       'trigger',
@@ -136,16 +143,14 @@ describe('the sandbox, as a new user meets it', () => {
     const shown = await cli(['bookings', 'show', 'test.invitee@example.com', '--sandbox']);
     expect(shown.out).toMatch(/Status\s+NEEDS ATTENTION/);
     expect(shown.out).toMatch(/Fix\s+Add the booking's host as a user of the Zoom account/);
-    await sandbox.stop();
   });
 
   it('each start begins with an empty bookings file', async () => {
     const first = await startSandbox();
     await cli(['trigger', 'invitee.created', '--sandbox']);
     await first.stop();
-    const second = await startSandbox();
+    await startSandbox();
     expect((await cli(['bookings', 'list', '--sandbox'])).out).toBe('No bookings match.\n');
-    await second.stop();
   });
 });
 
@@ -184,7 +189,6 @@ describe('the sandbox never touches a real service', () => {
     expect(booking?.eventUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/calendly\/scheduled_events\//);
     expect(existsSync(join(dir, 'real.db'))).toBe(false);
     expect(existsSync(join(dir, 'sandbox.db'))).toBe(true);
-    await sandbox.stop();
   });
 
   it('its HTTP goes to loopback only, whatever it is asked', async () => {
@@ -209,7 +213,6 @@ describe('the sandbox never touches a real service', () => {
     expect(second.code).toBe(1);
     expect(second.err).toContain(`A sandbox is already running at ${first.url}`);
     expect((await cli(['trigger', 'invitee.created', '--sandbox'])).code).toBe(0);
-    await first.stop();
   });
 
   it('trigger --sandbox without a running sandbox says how to start one', async () => {
@@ -226,7 +229,6 @@ describe('npm start: the sandbox when no Zoom account is configured, the real re
     expect(sandbox.run.stderr.join('')).toMatch(
       /^SANDBOX {2}calendly-zoom is running as a sandbox/,
     );
-    await sandbox.stop();
   });
 
   it('with some Zoom credentials set, it fails listing the missing variables instead', async () => {
