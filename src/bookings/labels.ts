@@ -20,7 +20,13 @@ export function statusLabel(view: Pick<BookingView, 'status' | 'needsAttention'>
   return view.needsAttention ? `needs attention (${view.status})` : view.status;
 }
 
-/** `2026-03-10 14:00 UTC`: minutes are what a booking is about. */
-export function shortTime(iso: string | null): string {
+/** `2026-03-10 14:00 UTC`: minutes are what a booking is about. An ISO time or ms since the epoch. */
+export function shortTime(at: string | number | null): string {
+  const iso = typeof at === 'number' ? new Date(at).toISOString() : at;
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
+}
+
+/** `2026-03-10 14:00:05Z`: a line of a booking's history, where seconds tell deliveries apart. */
+export function historyTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
 }

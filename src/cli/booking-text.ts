@@ -1,5 +1,5 @@
 import type { BookingView, HistoryLine } from '../bookings/booking-view';
-import { OUTCOME_LABELS, statusLabel } from '../bookings/labels';
+import { historyTime, OUTCOME_LABELS, statusLabel } from '../bookings/labels';
 
 /** One booking for a terminal: its facts, the fix when it needs one, then its history. */
 export function renderBooking(view: BookingView): string {
@@ -44,7 +44,7 @@ export function renderBooking(view: BookingView): string {
 
 /** `2026-03-01 09:00:01Z  invitee.created   Zoom meeting 850… created  → meeting created` */
 export function historyText(line: HistoryLine): string {
-  const when = `${line.at.slice(0, 10)} ${line.at.slice(11, 19)}Z`;
+  const when = historyTime(line.at);
   const via = (line.via ?? '(no delivery)').padEnd(16);
   const outcome = line.outcome ? `  → ${OUTCOME_LABELS[line.outcome]}` : '';
   return `${when}  ${via}  ${line.text}${outcome}`;

@@ -1,5 +1,5 @@
 import type { BookingView } from '../../bookings/booking-view';
-import { OUTCOME_LABELS, shortTime, statusLabel } from '../../bookings/labels';
+import { historyTime, OUTCOME_LABELS, shortTime, statusLabel } from '../../bookings/labels';
 import { html, type Html } from './html';
 
 /** The search box's answer: what `calendly-zoom bookings show` prints, as cards. */
@@ -98,7 +98,7 @@ function bookingCard(b: BookingView): Html {
           ${b.history.map(
             (line) =>
               html`<tr>
-                <td class="when">${line.at.slice(0, 10)} ${line.at.slice(11, 19)}Z</td>
+                <td class="when">${historyTime(line.at)}</td>
                 <td>${line.via ?? '—'}</td>
                 <td>${line.text}</td>
                 <td>${line.outcome ? OUTCOME_LABELS[line.outcome] : ''}</td>

@@ -54,8 +54,7 @@ export function renderOverview(o: Overview): Html {
     ${attentionSection(o.summary.needsAttention)} ${deliveriesSection(o.summary)}
     ${outboxSection(o.outbox)} ${subscriptionSection(o.subscription)}
     <p class="muted">
-      ${o.summary.bookings} bookings in the ${o.storeKind} store · page made
-      ${shortTime(new Date(o.now).toISOString())}
+      ${o.summary.bookings} bookings in the ${o.storeKind} store · page made ${shortTime(o.now)}
     </p>
   `;
 }
@@ -166,7 +165,7 @@ function outboxTable(title: string, items: readonly OutboxItem[]): Html {
           ${items.map(
             (item) =>
               html`<tr>
-                <td class="when">${shortTime(new Date(item.createdAt).toISOString())}</td>
+                <td class="when">${shortTime(item.createdAt)}</td>
                 <td>
                   <a href="${bookingLink(item.notice.booking.eventUuid)}">${item.notice.type}</a>
                 </td>
@@ -204,8 +203,7 @@ function subscriptionBody(state: SubscriptionState): Html {
       </p>`;
     case 'failed':
       return html`<p class="state-bad" data-subscription="failed">
-        Calendly could not be asked (${shortTime(new Date(state.checkedAt).toISOString())}):
-        ${state.message}
+        Calendly could not be asked (${shortTime(state.checkedAt)}): ${state.message}
       </p>`;
     case 'listed':
       if (state.subscriptions.length === 0) {
@@ -229,7 +227,7 @@ function subscriptionBody(state: SubscriptionState): Html {
               ${s.problem ? html`<p class="fix">${s.problem}</p>` : ''}
             </div>`,
         )}${state.notes.map((note) => html`<p class="muted">${note}</p>`)}
-        <p class="muted">Checked ${shortTime(new Date(state.checkedAt).toISOString())}.</p>`;
+        <p class="muted">Checked ${shortTime(state.checkedAt)}.</p>`;
   }
 }
 
