@@ -1,7 +1,7 @@
 import { createJsonLogger } from '../../log';
 import { startSandbox, type RunningSandbox } from '../../sandbox/start-sandbox';
 import { EXIT_OK, type CliIo } from '../command';
-import { stopRequested } from '../stop-requested';
+import { closeWhenStopped } from '../stop-requested';
 
 /** Every JSON log line of a sandbox carries it, so no line can be mistaken for production's. */
 export const SANDBOX_LOG_FIELDS = { mode: 'SANDBOX' } as const;
@@ -32,13 +32,12 @@ export async function serveSandbox(
   });
   io.stderr(banner(sandbox));
 
-  await stopRequested(io.signal);
-  log.info('shutting down: answering requests in flight first', {
-    signal: String(io.signal?.reason ?? 'abort'),
-    inFlight: sandbox.receiver.inFlight(),
-  });
-  await sandbox.close();
-  log.info('sandbox stopped');
+  await closeWhenStopped(
+    io.signal,
+    log,
+    { inFlight: () => sandbox.receiver.inFlight(), close: () => sandbox.close() },
+    { stopped: 'sandbox stopped' },
+  );
   return EXIT_OK;
 }
 

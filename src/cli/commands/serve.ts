@@ -3,7 +3,7 @@ import { ConfigError } from '../../errors';
 import { createJsonLogger } from '../../log';
 import { DEFAULT_HOST, startReceiver } from '../../server/start-receiver';
 import { EXIT_OK, parseCommandArgs, UsageError, type CliIo, type Command } from '../command';
-import { stopRequested } from '../stop-requested';
+import { closeWhenStopped } from '../stop-requested';
 import { serveSandbox } from './serve-sandbox';
 
 const HELP = `Usage: calendly-zoom serve [--port N] [--host ADDRESS] [--sandbox | --sandbox-if-unconfigured]
@@ -126,14 +126,10 @@ export const serveCommand: Command = {
       ...(config.store.kind === 'sqlite' ? { storePath: config.store.path } : {}),
     });
 
-    await stopRequested(io.signal);
-    log.info('shutting down: answering requests in flight first', {
-      signal: String(io.signal?.reason ?? 'abort'),
-      inFlight: receiver.inFlight(),
-      shutdownTimeoutMs: config.receiver.shutdownTimeoutMs,
+    await closeWhenStopped(io.signal, log, receiver, {
+      stopped: 'receiver stopped',
+      fields: { shutdownTimeoutMs: config.receiver.shutdownTimeoutMs },
     });
-    await receiver.close();
-    log.info('receiver stopped');
     return EXIT_OK;
   },
 };
