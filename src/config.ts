@@ -40,7 +40,7 @@ export interface MaintenanceConfig {
   pendingMoveTimeoutMs: number;
 }
 
-export const DEFAULT_MAINTENANCE_INTERVAL_MINUTES = 15;
+const DEFAULT_MAINTENANCE_INTERVAL_MINUTES = 15;
 
 /** What `serve` lets a flood hold of it, and how long it takes to stop (docs/receiver.md). */
 export interface ReceiverConfig {
@@ -366,7 +366,7 @@ export interface StatusConfig {
 }
 
 /** Shorter tokens could be guessed; `openssl rand -hex 24` gives 48 characters. */
-export const MIN_STATUS_TOKEN_LENGTH = 24;
+const MIN_STATUS_TOKEN_LENGTH = 24;
 
 function loadStatusConfig(
   value: (name: string) => string | null,
@@ -382,7 +382,7 @@ function loadStatusConfig(
   return { token };
 }
 
-export const ZOOM_CREDENTIAL_VARIABLES = [
+const ZOOM_CREDENTIAL_VARIABLES = [
   'ZOOM_ACCOUNT_ID',
   'ZOOM_CLIENT_ID',
   'ZOOM_CLIENT_SECRET',
@@ -393,7 +393,7 @@ export function zoomCredentialsSet(env: Env): string[] {
   return ZOOM_CREDENTIAL_VARIABLES.filter((name) => (env[name]?.trim() ?? '') !== '');
 }
 
-export const DEFAULT_SANDBOX_DIR = './data';
+const DEFAULT_SANDBOX_DIR = './data';
 
 /** SANDBOX_DIR: where the sandbox keeps its SQLite file and what `trigger --sandbox` reads. */
 export function sandboxDir(env: Env): string {

@@ -20,8 +20,8 @@ import { percentile } from '../stats';
 const DEFAULT_MAIN = resolve(__dirname, '../../src/cli/main.js');
 const RESULTS_FILE = resolve(__dirname, '../../../bench/results/soak-lock.json');
 const SIGNING_KEY = 'soak-lock-signing-key';
-export const DELIVERY_BOUND_MS = 12_500;
-export const HEALTHZ_BOUND_MS = 1_000;
+const DELIVERY_BOUND_MS = 12_500;
+const HEALTHZ_BOUND_MS = 1_000;
 
 interface Sample {
   at: number;

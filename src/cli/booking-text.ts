@@ -43,7 +43,7 @@ export function renderBooking(view: BookingView): string {
 }
 
 /** `2026-03-01 09:00:01Z  invitee.created   Zoom meeting 850… created  → meeting created` */
-export function historyText(line: HistoryLine): string {
+function historyText(line: HistoryLine): string {
   const when = historyTime(line.at);
   const via = (line.via ?? '(no delivery)').padEnd(16);
   const outcome = line.outcome ? `  → ${OUTCOME_LABELS[line.outcome]}` : '';

@@ -72,7 +72,7 @@ export function sandboxConfig(env: Env, settings: SandboxSettings): SandboxConfi
 }
 
 /** On this machine: 127.0.0.0/8, ::1 or localhost. */
-export function isLoopbackUrl(url: string): boolean {
+function isLoopbackUrl(url: string): boolean {
   if (!URL.canParse(url)) return false;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);

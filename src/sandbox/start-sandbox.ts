@@ -15,7 +15,7 @@ import {
 import { startZoomSimulator, type ZoomSimulator } from './zoom-simulator';
 
 /** The simulated account's one Zoom user: bookings hosted by anyone else need attention. */
-export const SANDBOX_HOST = 'host@sandbox.test';
+const SANDBOX_HOST = 'host@sandbox.test';
 
 export interface StartSandboxOptions {
   env: Env;

@@ -22,7 +22,7 @@ export const LOCAL_TOKEN_COPY_MS = 30_000;
  * most for it to appear before fetching their own: a cold start or a revocation then costs the
  * fleet one token request, not one per process.
  */
-export const SHARED_REFRESH_WAIT_MS = 3_000;
+const SHARED_REFRESH_WAIT_MS = 3_000;
 const SHARED_REFRESH_POLL_MS = 100;
 
 export interface ZoomCredentials {

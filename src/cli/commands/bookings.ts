@@ -21,7 +21,7 @@ import {
 } from '../command';
 import { printJson, renderTable } from '../format';
 
-export const BOOKING_STATUSES = [
+const BOOKING_STATUSES = [
   'needs_attention',
   'creating',
   'active',
@@ -194,7 +194,7 @@ const RELATIVE = /^(\d+)([mhd])$/;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** An ISO date or time, or a span back from now: 30m, 12h, 7d. */
-export function parseSince(text: string, now: number): number {
+function parseSince(text: string, now: number): number {
   const relative = RELATIVE.exec(text);
   if (relative) return now - Number(relative[1]) * (UNIT_MS[relative[2] ?? 'd'] ?? 0);
   const at = parseIsoInstant(text);

@@ -4,7 +4,7 @@ import { EXIT_OK, type CliIo } from '../command';
 import { closeWhenStopped } from '../stop-requested';
 
 /** Every JSON log line of a sandbox carries it, so no line can be mistaken for production's. */
-export const SANDBOX_LOG_FIELDS = { mode: 'SANDBOX' } as const;
+const SANDBOX_LOG_FIELDS = { mode: 'SANDBOX' } as const;
 
 /**
  * `serve --sandbox` (and `npm start` with no Zoom account): the sandbox until SIGINT/SIGTERM.

@@ -55,7 +55,7 @@ const STYLE_ELEMENT = new Html(`<style>${CSS}</style>`);
  * Nothing but this page's own stylesheet may load or run: no scripts at all, no frames, forms
  * only to this receiver.
  */
-export const CONTENT_SECURITY_POLICY =
+const CONTENT_SECURITY_POLICY =
   `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; ` +
   "base-uri 'none'; frame-ancestors 'none'";
 

@@ -231,6 +231,6 @@ function subscriptionBody(state: SubscriptionState): Html {
   }
 }
 
-export function bookingLink(query: string): string {
+function bookingLink(query: string): string {
   return `/bookings?q=${encodeURIComponent(query)}`;
 }

@@ -1,9 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const SESSION_COOKIE = 'cz_status';
+const SESSION_COOKIE = 'cz_status';
 /** A browser's login lasts a working day; the token itself never expires. */
-export const SESSION_MAX_AGE_SECONDS = 12 * 3600;
+const SESSION_MAX_AGE_SECONDS = 12 * 3600;
 
 export interface StatusAuth {
   /** The request carries the token: `Authorization: Bearer <token>`, or the login's cookie. */
