@@ -4,12 +4,9 @@ import { FakeZoom } from '../support/fake-zoom';
 import { countingStore } from '../support/counting-store';
 import { canceled, created } from '../support/invitee-events';
 import { harness } from '../support/lifecycle-harness';
-import { createFetchHttpClient } from '../../src/http';
-import { createZoomTokenProvider } from '../../src/zoom/token';
-import { createMemoryTokenCache, type TokenCache } from '../../src/zoom/token-cache';
 import {
   api,
-  CREDENTIALS,
+  countingTokenCache,
   fixture,
   issueTokens,
   useNock,
@@ -65,18 +62,9 @@ describe('round trips with the real Zoom client, token warm', () => {
   it('sends exactly one HTTP request to Zoom for a create and one for a cancel, and reads no shared token', async () => {
     const counted = countingStore(new MemoryBookingStore());
     // The token cache a fleet shares (Upstash): before, every Zoom call read it first.
-    const clock = { now: () => Date.parse('2026-11-26T12:00:00Z') };
-    const shared = createMemoryTokenCache({ now: clock.now });
-    const tokenReads: string[] = [];
-    const cache: TokenCache = { ...shared, get: (k) => (tokenReads.push(k), shared.get(k)) };
-    const http = createFetchHttpClient();
-    const tokens = createZoomTokenProvider({
-      credentials: CREDENTIALS,
-      http,
-      cache,
-      now: clock.now,
-    });
-    const { client } = zoomHarness({ http, tokens, now: clock.now });
+    const now = () => Date.parse('2026-11-26T12:00:00Z');
+    const shared = countingTokenCache(now);
+    const { client } = zoomHarness({ tokenCache: shared.cache, now });
     const h = harness({ store: counted.store, zoom: new FakeZoom() });
     h.deps.zoom = client;
     const meeting = fixture<Exchange>('create-meeting.response').body as { id: number };
@@ -89,7 +77,7 @@ describe('round trips with the real Zoom client, token warm', () => {
     await h.handle(created({ event: 'warm' }));
 
     counted.calls.length = 0;
-    tokenReads.length = 0;
+    shared.reads.count = 0;
     const createScope = api()
       .post('/v2/users/host%40example.com/meetings')
       .reply(201, { ...meeting, id: 85746065432 });
@@ -103,7 +91,7 @@ describe('round trips with the real Zoom client, token warm', () => {
     expect((await h.handle(canceled())).outcome).toBe('cancelled');
     expect(deleteScope.isDone()).toBe(true);
     expect(counted.calls.length).toBeLessThanOrEqual(2);
-    expect(tokenReads).toEqual([]);
+    expect(shared.reads.count).toBe(0);
     expect(nock.pendingMocks()).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
 import { createMemoryTokenCache, type TokenCache } from '../../../src/zoom/token-cache';
 import {
   ACCESS_TOKEN,
+  countingTokenCache,
   CREDENTIALS,
   fakeClock,
   fixture,
@@ -172,25 +173,9 @@ describe('invalidate', () => {
 });
 
 describe('the shared cache (Upstash across a fleet)', () => {
-  /** A shared cache that counts its reads. */
-  function countedCache(clock: { now: () => number }) {
-    const inner = createMemoryTokenCache({ now: clock.now });
-    const reads = { count: 0 };
-    const cache: TokenCache = {
-      get: (key) => {
-        reads.count += 1;
-        return inner.get(key);
-      },
-      set: (key, value, ttl) => inner.set(key, value, ttl),
-      delete: (key) => inner.delete(key),
-      deleteIf: (key, token) => inner.deleteIf!(key, token),
-    };
-    return { cache, inner, reads };
-  }
-
   it('is read once per 30 s at most: each Zoom call in between costs no round trip', async () => {
     const clock = fakeClock();
-    const { cache, reads } = countedCache(clock);
+    const { cache, reads } = countingTokenCache(clock.now);
     issueTokens(1);
     const { tokens } = provider({ cache, now: clock.now });
 
@@ -205,7 +190,7 @@ describe('the shared cache (Upstash across a fleet)', () => {
 
   it('loses a rejected token from the cache, so other instances stop using it', async () => {
     const clock = fakeClock();
-    const { cache, inner } = countedCache(clock);
+    const { cache, inner } = countingTokenCache(clock.now);
     issueTokens(1, 'revoked');
     const { tokens } = provider({ cache, now: clock.now });
     await tokens.getToken();
@@ -217,7 +202,7 @@ describe('the shared cache (Upstash across a fleet)', () => {
 
   it('keeps a newer token another instance stored: only the rejected one is deleted', async () => {
     const clock = fakeClock();
-    const { cache, inner } = countedCache(clock);
+    const { cache, inner } = countingTokenCache(clock.now);
     issueTokens(1, 'revoked');
     const { tokens } = provider({ cache, now: clock.now });
     await tokens.getToken();

@@ -5,6 +5,7 @@ import { createFetchHttpClient, type HttpClient } from '../../../src/http';
 import type { LogFields } from '../../../src/log';
 import { createZoomClient, type ZoomClientOptions } from '../../../src/zoom/client';
 import { createZoomTokenProvider, type ZoomCredentials } from '../../../src/zoom/token';
+import { createMemoryTokenCache, type TokenCache } from '../../../src/zoom/token-cache';
 
 /** One recorded exchange from test/fixtures/zoom (`{request?, status, headers, body}`). */
 export interface Exchange {
@@ -83,11 +84,21 @@ export interface LogLine {
 }
 
 /** A client over real fetch (intercepted by nock), a fake clock and a log that records lines. */
-export function zoomHarness(options: Partial<ZoomClientOptions> & { http?: HttpClient } = {}) {
+export function zoomHarness(
+  options: Partial<ZoomClientOptions> & { http?: HttpClient; tokenCache?: TokenCache } = {},
+) {
+  const { tokenCache, ...clientOptions } = options;
   const clock = fakeClock();
   const logs: LogLine[] = [];
   const http = options.http ?? createFetchHttpClient();
-  const tokens = createZoomTokenProvider({ credentials: CREDENTIALS, http, now: clock.now });
+  const tokens =
+    options.tokens ??
+    createZoomTokenProvider({
+      credentials: CREDENTIALS,
+      http,
+      now: options.now ?? clock.now,
+      ...(tokenCache ? { cache: tokenCache } : {}),
+    });
   const client = createZoomClient({
     http,
     tokens,
@@ -98,9 +109,25 @@ export function zoomHarness(options: Partial<ZoomClientOptions> & { http?: HttpC
       info: (message, fields) => logs.push({ level: 'info', message, fields }),
       warn: (message, fields) => logs.push({ level: 'warn', message, fields }),
     },
-    ...options,
+    ...clientOptions,
   });
   return { client, clock, logs, tokens };
+}
+
+/** A shared token cache (Upstash's part in a fleet) that counts its reads; `inner` is what it wraps. */
+export function countingTokenCache(now: () => number) {
+  const inner = createMemoryTokenCache({ now });
+  const reads = { count: 0 };
+  const cache: TokenCache = {
+    get: (key) => {
+      reads.count += 1;
+      return inner.get(key);
+    },
+    set: (key, value, ttl) => inner.set(key, value, ttl),
+    delete: (key) => inner.delete(key),
+    deleteIf: (key, token) => inner.deleteIf!(key, token),
+  };
+  return { cache, inner, reads };
 }
 
 /** The settled error of `promise`, failing the test if it resolves. */
