@@ -8,7 +8,7 @@ import { silentLogger } from '../src/log';
 import { MemoryBookingStore } from '../src/store/memory';
 import type { ZoomMeeting, ZoomMeetings } from '../src/zoom/types';
 import type { BenchResult } from './run';
-import { micros, percentile } from './stats';
+import { micros, percentile, timed } from './stats';
 
 const EVENTS = 5000;
 const MAX_MEDIAN_US = 200;
@@ -101,10 +101,4 @@ export async function lifecycleBench(): Promise<BenchResult> {
   const pass =
     metrics.created_median_us <= MAX_MEDIAN_US && metrics.cancelled_median_us <= MAX_MEDIAN_US;
   return { name: 'lifecycle (in-process fakes)', metrics, targets, pass };
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start);
 }

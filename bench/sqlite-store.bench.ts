@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteBookingStore } from '../src/store/sqlite';
 import type { BenchResult } from './run';
-import { micros, percentile } from './stats';
+import { micros, percentile, timed } from './stats';
 
 const BOOKINGS = 2000;
 
@@ -92,10 +92,4 @@ export async function sqliteStoreBench(): Promise<BenchResult> {
     metrics[`${op}_p99_us`] = micros(percentile(values, 99));
   }
   return { name: 'sqlite-store (file, WAL)', metrics, targets: {}, pass: true };
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start);
 }

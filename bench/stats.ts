@@ -10,3 +10,15 @@ export function percentile(values: readonly number[], p: number): number {
 export function micros(ns: number): number {
   return Math.round(ns / 100) / 10;
 }
+
+/** How long `fn` took, in nanoseconds. */
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start);
+}
+
+/** Milliseconds, rounded to 0.1 ms, for tables. */
+export function millis(ns: number): number {
+  return Math.round(ns / 100_000) / 10;
+}
